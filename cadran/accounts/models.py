@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.utils import timezone
+
+from .enums import PERSONAL_DATA_ROLES, TERRITORY_ROLES, Role
+
+
+class UserQuerySet(models.QuerySet["User"]):
+    def advisers(self) -> UserQuerySet:
+        return self.filter(role=Role.ADVISER, is_active=True)
+
+    def visible_to(self, user) -> UserQuerySet:
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        if user.role in TERRITORY_ROLES:
+            return self.filter(territory_id=user.territory_id)
+        return self.filter(pk=user.pk)
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **fields) -> User:
+        if not email:
+            raise ValueError("L'adresse e-mail est obligatoire.")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **fields) -> User:
+        fields.setdefault("is_staff", True)
+        fields.setdefault("is_superuser", True)
+        fields.setdefault("role", Role.CULTURE_SERVICE)
+        return self.create_user(email, password, **fields)
+
+    def get_by_natural_key(self, username: str | None) -> User:
+        return self.get(email__iexact=username)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A member of staff. Inhabitants never have an account."""
+
+    email = models.EmailField("adresse e-mail", unique=True)
+    first_name = models.CharField("prénom", max_length=150)
+    last_name = models.CharField("nom", max_length=150)
+    role = models.CharField("rôle", max_length=32, choices=Role.choices)
+    territory = models.ForeignKey(
+        "territory.Territory",
+        verbose_name="territoire",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
+    )
+    communes = models.ManyToManyField(
+        "territory.Commune",
+        verbose_name="communes",
+        blank=True,
+        related_name="staff",
+        help_text="Communes suivies (conseiller) ou représentées (référent).",
+    )
+    library = models.ForeignKey(
+        "territory.Library",
+        verbose_name="bibliothèque",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="librarians",
+    )
+    phone = models.CharField("téléphone professionnel", max_length=20, blank=True)
+    is_staff = models.BooleanField(
+        "accès à l'administration", default=False, help_text="Peut ouvrir /admin/."
+    )
+    is_active = models.BooleanField("actif", default=True)
+    date_joined = models.DateTimeField("créé le", default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["first_name", "last_name"]
+
+    class Meta:
+        verbose_name = "membre du personnel"
+        verbose_name_plural = "membres du personnel"
+        ordering = ["last_name", "first_name"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
+
+    def get_full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_short_name(self) -> str:
+        return self.first_name
+
+    @property
+    def manages_territory(self) -> bool:
+        return self.is_superuser or self.role in TERRITORY_ROLES
+
+    @property
+    def sees_personal_data(self) -> bool:
+        return self.is_superuser or self.role in PERSONAL_DATA_ROLES
+
+    @property
+    def is_adviser(self) -> bool:
+        return self.role == Role.ADVISER

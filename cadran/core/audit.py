@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from .models import AuditLog
+
+
+def record(
+    *, actor, obj: models.Model, action: str, description: str, territory_id: int | None
+) -> AuditLog:
+    """Append an entry to the audit log. Called by services, inside their transaction."""
+    return AuditLog.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        territory_id=territory_id,
+        action=action,
+        description=description[:500],
+        content_type=ContentType.objects.get_for_model(obj),
+        object_id=str(obj.pk),
+    )

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "public"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("donnees-personnelles/", views.privacy, name="privacy"),
+    path("accessibilite/", views.accessibility, name="accessibility"),
+]

@@ -1,0 +1,353 @@
+"""Every write about permanences, closures and appointments.
+
+One keyword-only function per business action. Each is atomic and writes the audit log;
+a refusal raises ``ValidationError`` with a French message shown as is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from cadran.core import audit, clock
+from cadran.core.tokens import hash_token, new_reference, new_token
+from cadran.territory.models import Territory
+
+from .enums import AppointmentStatus, Channel, Thematique
+from .models import Appointment, AppointmentTopic, Beneficiary, Closure, Permanence
+from .slots import Slot, free_slots, parse_slot_id
+
+SLOT_TAKEN = "Ce créneau vient d'être réservé. Choisissez-en un autre."
+SLOT_UNAVAILABLE = "Ce créneau n'est plus disponible. Choisissez-en un autre."
+
+
+class SlotTaken(ValidationError):
+    """The slot was booked by someone else a moment ago (HTTP 409 in the API)."""
+
+
+@dataclass
+class BeneficiaryData:
+    first_name: str
+    last_name: str
+    phone: str = ""
+    email: str = ""
+    no_phone: bool = False
+    residence_insee: str = ""
+    birth_year: int | None = None
+
+
+@dataclass
+class Booking:
+    appointment: Appointment
+    token: str = field(repr=False)
+
+
+def normalize_phone(phone: str) -> str:
+    digits = "".join(ch for ch in phone if ch.isdigit() or ch == "+")
+    if digits.startswith("+33"):
+        digits = "0" + digits[3:]
+    return digits
+
+
+def validate_beneficiary_data(data: BeneficiaryData, *, by_staff: bool) -> BeneficiaryData:
+    errors: dict[str, list[str]] = {}
+    data.first_name = data.first_name.strip()
+    data.last_name = data.last_name.strip()
+    data.email = data.email.strip().lower()
+    data.phone = normalize_phone(data.phone.strip())
+    if not data.first_name:
+        errors.setdefault("first_name", []).append("Indiquez le prénom.")
+    if not data.last_name:
+        errors.setdefault("last_name", []).append("Indiquez le nom.")
+    if data.phone and not (10 <= len(data.phone.lstrip("+")) <= 15):
+        errors.setdefault("phone", []).append(
+            "Ce numéro de téléphone ne semble pas complet : il faut 10 chiffres."
+        )
+    if not data.phone and not data.email:
+        if not (by_staff and data.no_phone):
+            errors.setdefault("phone", []).append(
+                "Indiquez un numéro de téléphone ou une adresse e-mail, pour vous prévenir "
+                "en cas de changement."
+            )
+    else:
+        data.no_phone = False
+    if errors:
+        raise ValidationError(errors)
+    return data
+
+
+def get_bookable_slot(
+    *, slot_id: str, now: dt.datetime, for_staff: bool
+) -> tuple[Permanence, Slot]:
+    """The permanence and the slot behind an id, if that slot is free right now."""
+    try:
+        permanence_id, start = parse_slot_id(slot_id)
+    except ValueError as exc:
+        raise ValidationError({"slot": [str(exc)]}) from exc
+    permanence = Permanence.objects.with_related().filter(pk=permanence_id).first()
+    if permanence is None or (not for_staff and not permanence.online_booking):
+        raise ValidationError({"slot": ["Ce créneau n'existe pas."]})
+    day = start.date()
+    for slot in free_slots([permanence], date_from=day, date_to=day, now=now, for_staff=for_staff):
+        if slot.start == start:
+            return permanence, slot
+    if _is_taken(permanence, start):
+        raise SlotTaken({"slot": [SLOT_TAKEN]}, code="slot_taken")
+    raise ValidationError({"slot": [SLOT_UNAVAILABLE]})
+
+
+def _is_taken(permanence: Permanence, start: dt.datetime) -> bool:
+    return Appointment.objects.active().filter(permanence=permanence, start=start).exists()
+
+
+def _clean_topics(topics: list[str]) -> list[str]:
+    valid = set(Thematique.values)
+    unknown = [t for t in topics if t not in valid]
+    if unknown:
+        raise ValidationError({"topics": [f"Motif inconnu : {', '.join(unknown)}."]})
+    if not topics:
+        raise ValidationError({"topics": ["Choisissez au moins un motif."]})
+    return list(dict.fromkeys(topics))
+
+
+def _insert_appointment(
+    *, permanence: Permanence, slot: Slot, beneficiary: Beneficiary, channel: str, by
+) -> tuple[Appointment, str]:
+    token = new_token()
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                appointment = Appointment.objects.create(
+                    permanence=permanence,
+                    start=slot.start,
+                    end=slot.end,
+                    beneficiary=beneficiary,
+                    channel=channel,
+                    reference=new_reference(),
+                    token_hash=hash_token(token),
+                    created_by=by if by is not None and by.is_authenticated else None,
+                )
+            return appointment, token
+        except IntegrityError as exc:
+            # Either the slot was taken (the partial unique index) or, very rarely,
+            # the random reference already exists: only the latter is worth a retry.
+            if _is_taken(permanence, slot.start):
+                raise SlotTaken({"slot": [SLOT_TAKEN]}, code="slot_taken") from exc
+    raise SlotTaken({"slot": [SLOT_TAKEN]}, code="slot_taken")
+
+
+@transaction.atomic
+def book_appointment(
+    *,
+    slot_id: str,
+    topics: list[str],
+    channel: str,
+    beneficiary: Beneficiary | None = None,
+    person: BeneficiaryData | None = None,
+    by=None,
+) -> Booking:
+    """Book a slot for a known person (``beneficiary``) or a new one (``person``).
+
+    The public books online within the permanence's notice and window; staff may book any
+    slot that has not started. Two bookings of the same slot: the database keeps one.
+    """
+    now = clock.now()
+    by_staff = by is not None and by.is_authenticated
+    if channel not in Channel.values:
+        raise ValidationError({"channel": ["Canal de prise de rendez-vous inconnu."]})
+    topic_codes = _clean_topics(topics)
+    permanence, slot = get_bookable_slot(slot_id=slot_id, now=now, for_staff=by_staff)
+    territory_id = permanence.commune.territory_id
+    if beneficiary is None:
+        if person is None:
+            raise ValidationError("Indiquez pour qui est le rendez-vous.")
+        data = validate_beneficiary_data(person, by_staff=by_staff)
+        beneficiary = Beneficiary.objects.create(
+            territory_id=territory_id,
+            first_name=data.first_name,
+            last_name=data.last_name,
+            phone=data.phone,
+            email=data.email,
+            no_phone=data.no_phone,
+            residence_insee=data.residence_insee,
+            birth_year=data.birth_year,
+        )
+    elif beneficiary.territory_id != territory_id:
+        raise ValidationError("Cette personne n'est pas suivie sur ce territoire.")
+    appointment, token = _insert_appointment(
+        permanence=permanence, slot=slot, beneficiary=beneficiary, channel=channel, by=by
+    )
+    AppointmentTopic.objects.bulk_create(
+        [AppointmentTopic(appointment=appointment, thematique=code) for code in topic_codes]
+    )
+    audit.record(
+        actor=by,
+        obj=appointment,
+        action="appointment.booked",
+        description=(
+            f"Rendez-vous {appointment.reference} pris ({Channel(channel).label.lower()}) pour le "
+            f"{clock.paris(slot.start):%d/%m/%Y à %H:%M}, {permanence.commune.name}."
+        ),
+        territory_id=territory_id,
+    )
+    return Booking(appointment=appointment, token=token)
+
+
+def get_appointment_by_token(token: str) -> Appointment | None:
+    if not token or len(token) > 100:
+        return None
+    return Appointment.objects.with_related().filter(token_hash=hash_token(token)).first()
+
+
+@transaction.atomic
+def cancel_appointment(*, appointment: Appointment, by=None, reason: str = "") -> Appointment:
+    """Cancel: by the person (``by`` is None: excused) or by the service (revoked)."""
+    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    if appointment.status != AppointmentStatus.BOOKED:
+        raise ValidationError("Ce rendez-vous est déjà annulé ou terminé.")
+    by_staff = by is not None and by.is_authenticated
+    if not by_staff and appointment.start <= clock.now():
+        raise ValidationError(
+            "Ce rendez-vous est déjà passé : il ne peut plus être annulé en ligne."
+        )
+    appointment.status = AppointmentStatus.REVOKED if by_staff else AppointmentStatus.EXCUSED
+    appointment.save(update_fields=["status", "updated_at"])
+    who = "par le service" if by_staff else "par la personne"
+    audit.record(
+        actor=by,
+        obj=appointment,
+        action="appointment.cancelled",
+        description=f"Rendez-vous {appointment.reference} annulé {who}."
+        + (f" Motif : {reason[:200]}" if reason else ""),
+        territory_id=appointment.permanence.commune.territory_id,
+    )
+    return appointment
+
+
+@transaction.atomic
+def move_appointment(*, appointment: Appointment, slot_id: str, by) -> Appointment:
+    """Move a booked appointment to another free slot (same or another permanence)."""
+    appointment = (
+        Appointment.objects.select_for_update()
+        .select_related("permanence__commune")
+        .get(pk=appointment.pk)
+    )
+    if appointment.status != AppointmentStatus.BOOKED:
+        raise ValidationError("Seul un rendez-vous à venir peut être déplacé.")
+    old_start = appointment.start
+    permanence, slot = get_bookable_slot(slot_id=slot_id, now=clock.now(), for_staff=True)
+    if permanence.commune.territory_id != appointment.permanence.commune.territory_id:
+        raise ValidationError({"slot": ["Ce créneau n'existe pas."]})
+    appointment.permanence = permanence
+    appointment.start, appointment.end = slot.start, slot.end
+    try:
+        with transaction.atomic():
+            appointment.save(update_fields=["permanence", "start", "end", "updated_at"])
+    except IntegrityError as exc:
+        raise SlotTaken({"slot": [SLOT_TAKEN]}, code="slot_taken") from exc
+    audit.record(
+        actor=by,
+        obj=appointment,
+        action="appointment.moved",
+        description=(
+            f"Rendez-vous {appointment.reference} déplacé du {clock.paris(old_start):%d/%m/%Y %H:%M}"
+            f" au {clock.paris(slot.start):%d/%m/%Y %H:%M} ({permanence.commune.name})."
+        ),
+        territory_id=permanence.commune.territory_id,
+    )
+    return appointment
+
+
+@transaction.atomic
+def mark_attendance(*, appointment: Appointment, status: str, by) -> Appointment:
+    """Record that the person came (seen) or did not (noshow), once the slot has begun."""
+    if status not in (AppointmentStatus.SEEN, AppointmentStatus.NOSHOW):
+        raise ValidationError("État inconnu.")
+    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    if appointment.status in (AppointmentStatus.EXCUSED, AppointmentStatus.REVOKED):
+        raise ValidationError("Ce rendez-vous a été annulé.")
+    if appointment.start > clock.now():
+        raise ValidationError("Ce rendez-vous n'a pas encore commencé.")
+    previous = appointment.get_status_display()
+    appointment.status = status
+    appointment.save(update_fields=["status", "updated_at"])
+    audit.record(
+        actor=by,
+        obj=appointment,
+        action="appointment.attendance",
+        description=(
+            f"Rendez-vous {appointment.reference} : {previous} → "
+            f"{appointment.get_status_display()}."
+        ),
+        territory_id=appointment.permanence.commune.territory_id,
+    )
+    return appointment
+
+
+@transaction.atomic
+def create_closure(
+    *,
+    territory: Territory,
+    start: dt.datetime,
+    end: dt.datetime,
+    reason: str,
+    commune=None,
+    venue=None,
+    adviser=None,
+    by,
+) -> Closure:
+    if end <= start:
+        raise ValidationError({"end": ["La fin de la fermeture doit être après son début."]})
+    for name, obj in (("commune", commune), ("venue", venue), ("adviser", adviser)):
+        obj_territory = getattr(obj, "territory_id", None)
+        if obj is not None and name == "venue":
+            obj_territory = obj.commune.territory_id
+        if obj is not None and obj_territory != territory.pk:
+            raise ValidationError({name: ["Ce choix n'appartient pas à votre territoire."]})
+    closure = Closure.objects.create(
+        territory=territory,
+        commune=commune,
+        venue=venue,
+        adviser=adviser,
+        start=start,
+        end=end,
+        reason=reason.strip(),
+        created_by=by,
+    )
+    booked = Appointment.objects.active().filter(
+        start__lt=end, end__gt=start, status=AppointmentStatus.BOOKED
+    )
+    if commune is not None:
+        booked = booked.filter(permanence__commune=commune)
+    if venue is not None:
+        booked = booked.filter(permanence__venue=venue)
+    if adviser is not None:
+        booked = booked.filter(permanence__adviser=adviser)
+    affected = booked.filter(permanence__commune__territory=territory).count()
+    audit.record(
+        actor=by,
+        obj=closure,
+        action="closure.created",
+        description=(
+            f"Fermeture « {closure.reason} » du {clock.paris(start):%d/%m/%Y %H:%M} au "
+            f"{clock.paris(end):%d/%m/%Y %H:%M} ({closure.scope_label})."
+            + (f" {affected} rendez-vous déjà pris sur cette période." if affected else "")
+        ),
+        territory_id=territory.pk,
+    )
+    return closure
+
+
+@transaction.atomic
+def delete_closure(*, closure: Closure, by) -> None:
+    audit.record(
+        actor=by,
+        obj=closure,
+        action="closure.deleted",
+        description=f"Fermeture « {closure.reason} » supprimée.",
+        territory_id=closure.territory_id,
+    )
+    closure.delete()

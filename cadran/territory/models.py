@@ -1,0 +1,149 @@
+from __future__ import annotations
+
+from django.core.validators import RegexValidator
+from django.db import models
+
+from cadran.accounts.enums import TERRITORY_ROLES, Role
+
+insee_validator = RegexValidator(
+    r"^(\d{5}|2[AB]\d{3})$", "Le code INSEE compte cinq caractères (ex. 59212)."
+)
+postcode_validator = RegexValidator(r"^\d{5}$", "Le code postal compte cinq chiffres.")
+
+
+class Territory(models.Model):
+    """An intercommunality (EPCI). One install may serve several."""
+
+    name = models.CharField("nom", max_length=200)
+    short_name = models.CharField("sigle", max_length=30)
+    slug = models.SlugField("identifiant", unique=True)
+    siren = models.CharField("SIREN", max_length=9, blank=True)
+    service_name = models.CharField(
+        "service", max_length=200, default="Service Culture", help_text="Qui répond au public."
+    )
+    contact_phone = models.CharField("téléphone de contact", max_length=20, blank=True)
+    contact_email = models.EmailField("e-mail de contact", blank=True)
+    school_zone = models.CharField("zone de vacances scolaires", max_length=10, default="Zone B")
+
+    class Meta:
+        verbose_name = "territoire"
+        verbose_name_plural = "territoires"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CommuneQuerySet(models.QuerySet["Commune"]):
+    def visible_to(self, user) -> CommuneQuerySet:
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        if user.role in TERRITORY_ROLES:
+            return self.filter(territory_id=user.territory_id)
+        if user.role in (Role.ADVISER, Role.COMMUNE_REFERENT):
+            return self.filter(staff=user)
+        if user.role == Role.LIBRARIAN and user.library_id:
+            return self.filter(libraries=user.library_id)
+        return self.none()
+
+
+class Commune(models.Model):
+    """A member town, keyed by its INSEE code (several share a postcode)."""
+
+    insee_code = models.CharField(
+        "code INSEE", max_length=5, unique=True, validators=[insee_validator]
+    )
+    territory = models.ForeignKey(
+        Territory, verbose_name="territoire", on_delete=models.PROTECT, related_name="communes"
+    )
+    name = models.CharField("nom", max_length=100)
+    slug = models.SlugField("identifiant", unique=True)
+    postcode = models.CharField("code postal", max_length=5, validators=[postcode_validator])
+    department = models.CharField("département", max_length=3)
+    population = models.PositiveIntegerField("population", null=True, blank=True)
+
+    objects = CommuneQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "commune"
+        verbose_name_plural = "communes"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Library(models.Model):
+    """A library of the territory's network (l'Esperluette)."""
+
+    commune = models.ForeignKey(
+        Commune, verbose_name="commune", on_delete=models.PROTECT, related_name="libraries"
+    )
+    name = models.CharField("nom", max_length=200)
+    address = models.CharField("adresse", max_length=255, blank=True)
+    is_example = models.BooleanField(
+        "donnée d'exemple", default=False, help_text="Nom ou adresse à vérifier."
+    )
+
+    class Meta:
+        verbose_name = "bibliothèque"
+        verbose_name_plural = "bibliothèques"
+        ordering = ["commune__name", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class VenueQuerySet(models.QuerySet["Venue"]):
+    def visible_to(self, user) -> VenueQuerySet:
+        return self.filter(commune__in=Commune.objects.visible_to(user))
+
+
+class Venue(models.Model):
+    """Where an intervention takes place, with what the convention asks of it (art. 4)."""
+
+    commune = models.ForeignKey(
+        Commune, verbose_name="commune", on_delete=models.PROTECT, related_name="venues"
+    )
+    library = models.ForeignKey(
+        Library,
+        verbose_name="bibliothèque",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="venues",
+    )
+    name = models.CharField("nom du lieu", max_length=200)
+    address = models.CharField("adresse", max_length=255)
+    room = models.CharField("salle ou bureau", max_length=200, blank=True)
+    confidential = models.BooleanField(
+        "espace confidentiel", default=False, help_text="Un bureau fermé, pour parler en privé."
+    )
+    accessible = models.BooleanField("accessible en fauteuil roulant", default=False)
+    wifi = models.BooleanField("wifi", default=False)
+    heated = models.BooleanField("chauffé", default=False)
+    insured = models.BooleanField("assuré", default=False)
+    has_pc = models.BooleanField("ordinateur", default=False)
+    has_printer = models.BooleanField("imprimante", default=False)
+    has_projector = models.BooleanField("vidéoprojecteur", default=False)
+    has_screen = models.BooleanField("écran", default=False)
+    has_tables_chairs = models.BooleanField("tables et chaises", default=False)
+    is_example = models.BooleanField(
+        "donnée d'exemple", default=False, help_text="Adresse à vérifier avec la commune."
+    )
+
+    objects = VenueQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "lieu"
+        verbose_name_plural = "lieux"
+        ordering = ["commune__name", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.commune.name})" if self.commune_id else self.name
+
+    @property
+    def full_place(self) -> str:
+        return f"{self.name}, {self.room}" if self.room else self.name

@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from cadran.api.api import api
+
+admin.site.site_header = "Cadran — administration"
+admin.site.site_title = "Cadran"
+admin.site.index_title = "Paramètres rarement modifiés"
+
+urlpatterns = [
+    path("", include("cadran.public.urls")),
+    path("espace/", include("cadran.scheduling.urls")),
+    path("compte/", include("cadran.accounts.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]

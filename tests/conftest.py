@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+
+from cadran.core.clock import PARIS
+from tests import factories as f
+
+# Friday 27 November 2026, 10:00 in Paris: the tests' "now".
+NOW = dt.datetime(2026, 11, 27, 10, 0, tzinfo=PARIS)
+
+
+@pytest.fixture
+def frozen_now():
+    """Freeze time at NOW (it still ticks, so ordering by creation works)."""
+    with time_machine.travel(NOW, tick=True):
+        yield NOW
+
+
+@pytest.fixture
+def territory(db):
+    return f.TerritoryFactory(slug="ccfl")
+
+
+@pytest.fixture
+def estaires(territory):
+    return f.CommuneFactory(
+        territory=territory, insee_code="59212", name="Estaires", slug="estaires", postcode="59940"
+    )
+
+
+@pytest.fixture
+def merville(territory):
+    return f.CommuneFactory(
+        territory=territory, insee_code="59400", name="Merville", slug="merville", postcode="59660"
+    )
+
+
+@pytest.fixture
+def adviser(territory, estaires):
+    return f.UserFactory(adviser=True, territory=territory, communes=[estaires])
+
+
+@pytest.fixture
+def permanence(estaires, adviser):
+    return f.PermanenceFactory(commune=estaires, adviser=adviser)
+
+
+@pytest.fixture
+def culture_user(territory):
+    return f.UserFactory(culture_service=True, territory=territory)
+
+
+@pytest.fixture
+def coordinator(territory):
+    return f.UserFactory(coordinator=True, territory=territory)
+
+
+@pytest.fixture
+def referent(territory, estaires):
+    return f.UserFactory(referent=True, territory=territory, communes=[estaires])
+
+
+@pytest.fixture
+def librarian(territory, estaires):
+    library = f.LibraryFactory(commune=estaires)
+    return f.UserFactory(librarian=True, territory=territory, library=library)
