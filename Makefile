@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install lint format check clean
+.PHONY: demo test install lint format check clean ci browser-deps
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -18,13 +18,29 @@ $(STAMP): $(PY) pyproject.toml requirements/constraints.txt
 
 install: $(STAMP)
 
+# The browser tests' accessibility audit (axe-core, pinned in package-lock.json). Without
+# npm they are skipped, with the reason; `.ci/run` makes them compulsory.
+NPM_STAMP := node_modules/.installed
+$(NPM_STAMP): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --no-audit --no-fund && touch $(NPM_STAMP); \
+	else \
+		echo "npm absent : les tests dans le navigateur seront sautés (apt-get install npm)."; \
+	fi
+
+browser-deps: $(NPM_STAMP)
+
 demo: $(STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	$(PY) manage.py rundemo --port $(PORT)
 
-test: $(STAMP)
+test: $(STAMP) $(NPM_STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Everything the CI runs: both databases, the browser, the linters, the deploy check.
+ci:
+	bash .ci/run
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
@@ -38,4 +54,4 @@ format: $(STAMP)
 check: lint test
 
 clean:
-	rm -rf $(VENV) var/test-*.sqlite3
+	rm -rf $(VENV) node_modules var/test-*.sqlite3

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "cadran.scheduling",
     "cadran.public",
     "cadran.api",
+    "cadran.notifications",
 ]
 
 MIDDLEWARE = [
@@ -205,3 +206,27 @@ CADRAN_HOLIDAY_COUNTRY = "FR"
 CADRAN_SCHOOL_ZONE = os.environ.get("CADRAN_SCHOOL_ZONE", "Zone B")
 # The demo prints a banner on every page.
 CADRAN_DEMO = env_bool("CADRAN_DEMO", default=not PRODUCTION)
+
+# --- Notifications and time-driven work (see docs/notifications.md) ---------------------
+# The public address of the site, for the links written in e-mails and SMS.
+CADRAN_SITE_URL = os.environ.get("CADRAN_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Reminders go the day before the appointment at this time (Paris); the advisers' digest
+# of the day's appointments at this time of the day itself.
+CADRAN_REMINDER_TIME = os.environ.get("CADRAN_REMINDER_TIME", "10:00")
+CADRAN_STAFF_DIGEST_TIME = os.environ.get("CADRAN_STAFF_DIGEST_TIME", "07:00")
+# A message that fails is tried again after 1, 2, 4, 8… minutes, then marked failed.
+CADRAN_MESSAGE_MAX_ATTEMPTS = int(os.environ.get("CADRAN_MESSAGE_MAX_ATTEMPTS", "5"))
+CADRAN_MESSAGE_RETRY_SECONDS = int(os.environ.get("CADRAN_MESSAGE_RETRY_SECONDS", "60"))
+# Functions ``fn(now) -> int`` run by the sweep (``manage.py cadran_worker``) every minute.
+CADRAN_SWEEPERS = [
+    "cadran.scheduling.sweepers.queue_due_reminders",
+    "cadran.scheduling.sweepers.queue_staff_digests",
+    "cadran.notifications.services.requeue_stale_messages",
+]
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
+# SMS: printed in the demo; ``cadran.notifications.backends.sms.BrevoSmsBackend`` in production.
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "cadran.notifications.backends.sms.ConsoleSmsBackend")
+SMS_API_KEY = os.environ.get("SMS_API_KEY", "")
+SMS_API_URL = os.environ.get("SMS_API_URL", "")
+SMS_SENDER = os.environ.get("SMS_SENDER", "CCFL")
+SMS_TIMEOUT = int(os.environ.get("SMS_TIMEOUT", "10"))

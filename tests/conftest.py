@@ -1,15 +1,29 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 import time_machine
+from hypothesis import settings as hypothesis_settings
 
 from cadran.core.clock import PARIS
 from tests import factories as f
 
+# hypothesis: at most 200 examples a test, no deadline (shared, slow CI machines).
+hypothesis_settings.register_profile("cadran", max_examples=200, deadline=None)
+hypothesis_settings.load_profile("cadran")
+
 # Friday 27 November 2026, 10:00 in Paris: the tests' "now".
 NOW = dt.datetime(2026, 11, 27, 10, 0, tzinfo=PARIS)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _static_root_exists():
+    """WhiteNoise warns (an error here) when STATIC_ROOT is missing, as on a fresh clone."""
+    from django.conf import settings
+
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 
 
 @pytest.fixture

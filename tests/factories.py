@@ -150,6 +150,7 @@ class BeneficiaryFactory(DjangoModelFactory):
 class AppointmentFactory(DjangoModelFactory):
     class Meta:
         model = Appointment
+        skip_postgeneration_save = True  # the topics hook saves rows of its own
 
     permanence = factory.SubFactory(PermanenceFactory)
     start = factory.LazyFunction(lambda: dt.datetime(2026, 12, 2, 8, 0, tzinfo=dt.UTC))

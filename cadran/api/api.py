@@ -1,3 +1,40 @@
+"""The public JSON API, version 1, mounted at ``/api/v1/`` (OpenAPI at ``openapi.json``)."""
+
 from ninja import NinjaAPI
 
-api = NinjaAPI(title="Cadran API", version="1", urls_namespace="api")
+from .errors import FrenchJSONParser, install_error_handlers
+from .routes import router
+
+DESCRIPTION = """\
+API publique de Cadran : les communes, les créneaux libres des permanences des conseillers
+numériques, la prise et l'annulation de rendez-vous. Sans compte, en JSON, en français.
+
+**Heures** : toujours en heure de Paris avec leur décalage (ISO 8601), par exemple
+`2026-12-02T09:00:00+01:00` en hiver et `2026-04-01T09:00:00+02:00` en été.
+
+**Erreurs** : toutes les réponses d'erreur ont la même forme :
+
+```json
+{"detail": "Certaines informations sont à corriger.",
+ "errors": {"phone": ["Indiquez un numéro de téléphone ou une adresse e-mail, …"]}}
+```
+
+`detail` est une phrase à montrer telle quelle ; `errors` donne les messages par champ
+(`__all__` pour ce qui ne concerne pas un seul champ, par exemple un JSON mal formé).
+
+| code | quand |
+|---|---|
+| 404 | commune, rendez-vous ou adresse inconnus |
+| 409 | créneau pris entre-temps ; rendez-vous déjà annulé ou passé |
+| 422 | données à corriger (champ manquant, trop long, motif inconnu, JSON mal formé…) |
+"""
+
+api = NinjaAPI(
+    title="Cadran API",
+    version="1",
+    description=DESCRIPTION,
+    urls_namespace="api",
+    parser=FrenchJSONParser(),
+)
+install_error_handlers(api)
+api.add_router("", router)

@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
 from cadran.core import audit, clock
@@ -22,6 +23,7 @@ from .slots import Slot, free_slots, parse_slot_id
 
 SLOT_TAKEN = "Ce créneau vient d'être réservé. Choisissez-en un autre."
 SLOT_UNAVAILABLE = "Ce créneau n'est plus disponible. Choisissez-en un autre."
+NAME_MAX_LENGTH = 100  # Beneficiary.first_name / last_name
 
 
 class SlotTaken(ValidationError):
@@ -60,8 +62,23 @@ def validate_beneficiary_data(data: BeneficiaryData, *, by_staff: bool) -> Benef
     data.phone = normalize_phone(data.phone.strip())
     if not data.first_name:
         errors.setdefault("first_name", []).append("Indiquez le prénom.")
+    elif len(data.first_name) > NAME_MAX_LENGTH:
+        errors.setdefault("first_name", []).append(
+            f"Le prénom est trop long : {NAME_MAX_LENGTH} lettres au plus."
+        )
     if not data.last_name:
         errors.setdefault("last_name", []).append("Indiquez le nom.")
+    elif len(data.last_name) > NAME_MAX_LENGTH:
+        errors.setdefault("last_name", []).append(
+            f"Le nom est trop long : {NAME_MAX_LENGTH} lettres au plus."
+        )
+    if data.email:
+        try:
+            validate_email(data.email)
+        except ValidationError:
+            errors.setdefault("email", []).append(
+                "Cette adresse e-mail ne semble pas correcte, par exemple : nom@exemple.fr."
+            )
     if data.phone and not (10 <= len(data.phone.lstrip("+")) <= 15):
         errors.setdefault("phone", []).append(
             "Ce numéro de téléphone ne semble pas complet : il faut 10 chiffres."
@@ -301,6 +318,10 @@ def create_closure(
 ) -> Closure:
     if end <= start:
         raise ValidationError({"end": ["La fin de la fermeture doit être après son début."]})
+    if not reason.strip():
+        raise ValidationError({"reason": ["Indiquez le motif de la fermeture."]})
+    if len(reason.strip()) > 200:
+        raise ValidationError({"reason": ["Le motif est trop long : 200 caractères au plus."]})
     for name, obj in (("commune", commune), ("venue", venue), ("adviser", adviser)):
         obj_territory = getattr(obj, "territory_id", None)
         if obj is not None and name == "venue":

@@ -22,7 +22,7 @@ from .calendars import public_holidays
 
 Interval = tuple[dt.datetime, dt.datetime]
 
-SLOT_ID_RE = re.compile(r"^(\d{1,12})-(\d{12})$")
+SLOT_ID_RE = re.compile(r"([0-9]{1,12})-([0-9]{12})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,10 +71,14 @@ def make_slot_id(permanence_id: int, start: dt.datetime) -> str:
 
 def parse_slot_id(slot_id: str) -> tuple[int, dt.datetime]:
     """Return (permanence id, aware start) or raise ValueError."""
-    match = SLOT_ID_RE.match(slot_id or "")
+    match = SLOT_ID_RE.fullmatch(slot_id) if isinstance(slot_id, str) else None
     if not match:
         raise ValueError("Ce créneau n'existe pas.")
-    naive = dt.datetime.strptime(match.group(2), "%Y%m%d%H%M")
+    try:
+        naive = dt.datetime.strptime(match.group(2), "%Y%m%d%H%M")
+    except ValueError:
+        # 13th month, 31 February…: the id was typed or tampered with.
+        raise ValueError("Ce créneau n'existe pas.") from None
     start = localize(naive)
     if start is None:
         raise ValueError("Ce créneau n'existe pas.")
@@ -179,13 +183,19 @@ def free_slots(
     The public is bound by each permanence's minimum notice and booking window; staff can
     book any slot that has not started yet.
     """
+    from cadran.territory.models import Commune
+
     from .models import Appointment, Closure
 
     if not permanences or date_from > date_to:
         return []
     range_start, range_end = day_bounds(date_from, date_to)
     perm_ids = [p.pk for p in permanences]
-    territory_ids = {p.commune.territory_id for p in permanences}
+    # A subquery rather than ``p.commune.territory_id``: the count of queries must not
+    # depend on whether the caller loaded each permanence's commune.
+    territory_ids = Commune.objects.filter(pk__in={p.commune_id for p in permanences}).values(
+        "territory_id"
+    )
 
     closures = list(
         Closure.objects.filter(territory_id__in=territory_ids)

@@ -1,0 +1,15 @@
+from django.db import models
+
+
+class MessageChannel(models.TextChoices):
+    EMAIL = "email", "E-mail"
+    SMS = "sms", "SMS"
+
+
+class MessageStatus(models.TextChoices):
+    PENDING = "pending", "À envoyer"
+    SENT = "sent", "Envoyé"
+    FAILED = "failed", "Échec"
+    # Not sent because it no longer made sense: the appointment was cancelled or moved, or
+    # the moment had passed while the provider kept failing.
+    WITHDRAWN = "withdrawn", "Non envoyé (plus utile)"

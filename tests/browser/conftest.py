@@ -1,0 +1,174 @@
+"""Real-browser journeys: Playwright driving Debian's Chromium, with an axe-core audit.
+
+The browser is ``/usr/bin/chromium`` (Debian package ``chromium``); Playwright never
+downloads one. axe-core comes from npm (``npm ci`` puts it in ``node_modules/``).
+When either is missing the browser tests are skipped with the reason, unless
+``CADRAN_REQUIRE_BROWSER=1`` (set by ``.ci/run``): then they fail.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path(os.environ.get("CADRAN_CHROMIUM", "/usr/bin/chromium"))
+AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# The success criteria of RGAA 4.1 / WCAG 2.1 levels A and AA.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+TIMEOUT_MS = 15_000
+
+
+def _missing_requirements() -> list[str]:
+    missing = []
+    if not (CHROMIUM.exists() and os.access(CHROMIUM, os.X_OK)):
+        missing.append(f"{CHROMIUM} absent (apt-get install chromium)")
+    if not AXE_JS.exists():
+        missing.append(f"{AXE_JS.relative_to(ROOT)} absent (npm ci)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        missing.append("paquet Python playwright absent (make install)")
+    return missing
+
+
+def _skip_or_fail(reason: str) -> None:
+    if os.environ.get("CADRAN_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"CADRAN_REQUIRE_BROWSER=1 mais {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator:
+    """One headless Chromium per test module, with its own fresh profile.
+
+    Playwright's sync API keeps an asyncio loop running in this thread while it is
+    started, and Django refuses ORM calls while a loop runs; the tests only touch the
+    database between browser steps, never concurrently, so the check is lifted for the
+    module's duration and restored afterwards.
+    """
+    missing = _missing_requirements()
+    if missing:
+        _skip_or_fail("navigateur indisponible : " + " ; ".join(missing))
+    from playwright.sync_api import sync_playwright
+
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    playwright = sync_playwright().start()
+    try:
+        # launch() gives Chromium a fresh temporary user-data dir and removes it on close.
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+    finally:
+        playwright.stop()
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def new_page(browser, live_server) -> Iterator:
+    """Open pages, each in its own fresh context (no shared cookies): ``new_page(**options)``.
+
+    French locale, Paris time zone, a desktop screen unless ``viewport`` is given; any
+    Playwright ``new_context`` option may be passed (``java_script_enabled=False``...).
+    Uncaught JavaScript errors on any page fail the test (a script that a strict CSP
+    blocks shows up here too).
+    """
+    contexts = []
+    errors: list[str] = []
+
+    def open_page(**options):
+        options = {
+            "base_url": live_server.url,
+            "locale": "fr-FR",
+            "timezone_id": "Europe/Paris",
+            "viewport": {"width": 1280, "height": 900},
+            **options,
+        }
+        context = browser.new_context(**options)
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda exc: errors.append(f"{page.url}: {exc}"))
+        return page
+
+    try:
+        yield open_page
+    finally:
+        for context in contexts:
+            context.close()
+    assert not errors, "Erreurs JavaScript sur la page :\n" + "\n".join(errors)
+
+
+@pytest.fixture
+def page(new_page):
+    """One page in a fresh context, on a desktop screen."""
+    return new_page()
+
+
+def _format_violations(violations: list[dict]) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(
+            f"- {violation['id']} ({violation.get('impact') or '?'}): {violation['help']}"
+            f"\n  {violation.get('helpUrl', '')}"
+        )
+        for node in violation["nodes"]:
+            target = " ".join(str(t) for t in node.get("target", []))
+            lines.append(f"    · {target}  {node.get('html', '')[:160]}")
+    return "\n".join(lines)
+
+
+def assert_accessible(page) -> None:
+    """Run axe-core (WCAG 2.0/2.1 A and AA rules) on the current page; no violation allowed.
+
+    axe is injected with ``page.evaluate`` (DevTools protocol), not a ``<script>`` tag,
+    so the audit still works when the page's Content-Security-Policy forbids inline
+    scripts, and without weakening that policy.
+    """
+    if not AXE_JS.exists():
+        _skip_or_fail(f"{AXE_JS.relative_to(ROOT)} absent (npm ci)")
+    page.wait_for_load_state("load")
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(_axe_source())
+    result = page.evaluate(
+        """(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})""", AXE_TAGS
+    )
+    violations = result["violations"]
+    assert not violations, (
+        f"axe-core : {len(violations)} règle(s) non respectée(s) sur {page.url}\n"
+        + _format_violations(violations)
+    )
+
+
+@functools.cache
+def _axe_source() -> str:
+    return AXE_JS.read_text(encoding="utf-8")
+
+
+def assert_no_horizontal_scroll(page, width: int) -> None:
+    scroll_width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert scroll_width <= width, (
+        f"La page {page.url} déborde horizontalement : {scroll_width}px pour un écran de {width}px"
+    )
