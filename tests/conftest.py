@@ -81,3 +81,9 @@ def referent(territory, estaires):
 def librarian(territory, estaires):
     library = f.LibraryFactory(commune=estaires)
     return f.UserFactory(librarian=True, territory=territory, library=library)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """Argon2 is deliberately slow; tests hash with MD5 (production keeps Argon2)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

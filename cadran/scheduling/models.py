@@ -201,9 +201,10 @@ class Closure(models.Model):
     def scope_label(self) -> str:
         if self.adviser_id:
             return f"Conseiller : {self.adviser}"
-        if self.venue_id:
+        # A null foreign key reads as None without a query; the test narrows the type.
+        if self.venue is not None:
             return f"Lieu : {self.venue.name}"
-        if self.commune_id:
+        if self.commune is not None:
             return f"Commune : {self.commune.name}"
         return "Tout le territoire"
 

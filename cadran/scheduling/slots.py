@@ -22,6 +22,9 @@ from .calendars import public_holidays
 
 Interval = tuple[dt.datetime, dt.datetime]
 
+# An appointment is one slot: at most 240 minutes (an hour more across a DST change).
+MAX_APPOINTMENT_SPAN = dt.timedelta(days=1)
+
 SLOT_ID_RE = re.compile(r"([0-9]{1,12})-([0-9]{12})")
 
 
@@ -79,6 +82,9 @@ def parse_slot_id(slot_id: str) -> tuple[int, dt.datetime]:
     except ValueError:
         # 13th month, 31 February…: the id was typed or tampered with.
         raise ValueError("Ce créneau n'existe pas.") from None
+    if not 2000 <= naive.year <= 2999:
+        # Year 1 or 9999 would overflow once converted to UTC.
+        raise ValueError("Ce créneau n'existe pas.")
     start = localize(naive)
     if start is None:
         raise ValueError("Ce créneau n'existe pas.")
@@ -205,7 +211,14 @@ def free_slots(
     busy: dict[int, list[Interval]] = defaultdict(list)
     for perm_id, start, end in (
         Appointment.objects.active()
-        .filter(permanence_id__in=perm_ids, start__lt=range_end, end__gt=range_start)
+        .filter(
+            permanence_id__in=perm_ids,
+            start__lt=range_end,
+            end__gt=range_start,
+            # Redundant but indexable: without a lower bound on ``start`` the database reads
+            # every past appointment of these permanences, and the cost grows with history.
+            start__gte=range_start - MAX_APPOINTMENT_SPAN,
+        )
         .values_list("permanence_id", "start", "end")
         .iterator(chunk_size=5000)
     ):

@@ -119,7 +119,8 @@ def queue_staff_digests(now: dt.datetime) -> int:
     )
     advisers = list(
         User.objects.filter(is_active=True, email__gt="")
-        .filter(Exists(todays.filter(permanence__adviser=OuterRef("pk"))))
+        # Not a correlated EXISTS: SQLite would walk each adviser's whole history.
+        .filter(pk__in=todays.values("permanence__adviser_id"))
         .filter(~Exists(Message.objects.filter(dedupe_key=digest_key)))
         .order_by("pk")[:BATCH]
     )

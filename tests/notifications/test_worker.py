@@ -219,7 +219,7 @@ def test_the_worker_stops_cleanly_on_sigterm(transactional_db):
     os.environ.get("DATABASE_URL", "").split(":")[0] not in ("postgres", "postgresql"),
     reason="Concurrent sweeps need PostgreSQL: SQLite serialises writers anyway.",
 )
-def test_two_sweeps_at_once_queue_each_message_once(transactional_db, permanence, db_tasks):
+def test_two_sweeps_at_once_queue_each_message_once(transactional_db, permanence, db_tasks, travel):
     territory = permanence.commune.territory
     for i in range(20):
         person = f.BeneficiaryFactory(
@@ -229,6 +229,7 @@ def test_two_sweeps_at_once_queue_each_message_once(transactional_db, permanence
             permanence, person, paris(2026, 12, 2, 9, 0) + dt.timedelta(minutes=30 * i)
         )
     now = paris(2026, 12, 2, 7, 30)
+    travel(now)
     barrier = threading.Barrier(2)
     reports, errors = [], []
 

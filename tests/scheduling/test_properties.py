@@ -42,11 +42,7 @@ def weekly_rules(draw, anchor: dt.date | None = None) -> WeeklyRule:
     start_minute = draw(st.integers(6 * 60, 20 * 60))
     end_minute = draw(st.integers(start_minute + 1, 23 * 60 + 59))
     any_day = st.dates(FIRST_DAY - dt.timedelta(days=60), LAST_DAY)
-    near = (
-        st.integers(-400, 30).map(lambda n: anchor + dt.timedelta(days=n))
-        if anchor
-        else any_day
-    )
+    near = st.integers(-400, 30).map(lambda n: anchor + dt.timedelta(days=n)) if anchor else any_day
     valid_from = draw(near | any_day)
     valid_until = draw(
         st.none() | st.integers(0, 400).map(lambda n: valid_from + dt.timedelta(days=n))
@@ -92,10 +88,14 @@ def near_boundaries(rule: WeeklyRule, date_from: dt.date, date_to: dt.date):
     days = [d for d in days if d.weekday() == rule.weekday] or days
     if not days:
         return instants(date_from, date_to)
-    count = 2 + (
-        (rule.end_time.hour * 60 + rule.end_time.minute)
-        - (rule.start_time.hour * 60 + rule.start_time.minute)
-    ) // rule.slot_minutes
+    count = (
+        2
+        + (
+            (rule.end_time.hour * 60 + rule.end_time.minute)
+            - (rule.start_time.hour * 60 + rule.start_time.minute)
+        )
+        // rule.slot_minutes
+    )
     return st.builds(
         lambda day, k, jitter: (
             dt.datetime.combine(day, rule.start_time, tzinfo=PARIS)

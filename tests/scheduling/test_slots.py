@@ -112,7 +112,10 @@ def test_compute_free_slots_skips_closed_days_and_busy_intervals():
 
 
 def test_a_busy_interval_touching_a_slot_does_not_remove_it():
-    busy = [(paris(2026, 12, 2, 8), paris(2026, 12, 2, 9)), (paris(2026, 12, 2, 12), paris(2026, 12, 2, 13))]
+    busy = [
+        (paris(2026, 12, 2, 8), paris(2026, 12, 2, 9)),
+        (paris(2026, 12, 2, 12), paris(2026, 12, 2, 13)),
+    ]
     slots = compute_free_slots(
         permanence_id=1, rule=ESTAIRES_RULE, date_from=WED_2_DEC, date_to=WED_2_DEC, busy=busy
     )
@@ -188,8 +191,7 @@ def book(permanence, start, *, status=AppointmentStatus.BOOKED, beneficiary=None
         permanence=permanence,
         start=start,
         status=status,
-        beneficiary=beneficiary
-        or f.BeneficiaryFactory(territory=permanence.commune.territory),
+        beneficiary=beneficiary or f.BeneficiaryFactory(territory=permanence.commune.territory),
     )
 
 
@@ -197,9 +199,7 @@ def book(permanence, start, *, status=AppointmentStatus.BOOKED, beneficiary=None
 def test_estaires_next_wednesday_has_three_slots(permanence):
     slots = slots_on(permanence, WED_2_DEC)
     assert local_hours(slots) == [(9, 0), (10, 0), (11, 0)]
-    assert [s.start for s in slots] == [
-        dt.datetime(2026, 12, 2, h, tzinfo=UTC) for h in (8, 9, 10)
-    ]
+    assert [s.start for s in slots] == [dt.datetime(2026, 12, 2, h, tzinfo=UTC) for h in (8, 9, 10)]
     assert all(s.permanence_id == permanence.pk for s in slots)
 
 
@@ -288,9 +288,7 @@ def test_appointments_hold_their_slot_unless_cancelled(permanence, status, holds
 
 
 @pytest.mark.django_db
-def test_an_appointment_of_another_permanence_at_the_same_time_does_not_block(
-    permanence, merville
-):
+def test_an_appointment_of_another_permanence_at_the_same_time_does_not_block(permanence, merville):
     other = f.PermanenceFactory(commune=merville)
     book(other, paris(2026, 12, 2, 10))
     assert len(slots_on(permanence, WED_2_DEC)) == 3
@@ -332,9 +330,7 @@ def test_booking_window_of_92_days_binds_the_public_not_staff(permanence):
     # 27 Nov 2026 10h + 92 days = 27 Feb 2027 10h: 24 Feb is in, 3 March is out.
     public = slots_on(permanence, dt.date(2027, 2, 20), until=dt.date(2027, 3, 10))
     assert sorted({s.local_start.date() for s in public}) == [dt.date(2027, 2, 24)]
-    staff = slots_on(
-        permanence, dt.date(2027, 2, 20), until=dt.date(2027, 3, 10), for_staff=True
-    )
+    staff = slots_on(permanence, dt.date(2027, 2, 20), until=dt.date(2027, 3, 10), for_staff=True)
     assert sorted({s.local_start.date() for s in staff}) == [
         dt.date(2027, 2, 24),
         dt.date(2027, 3, 3),
@@ -436,9 +432,7 @@ def _fill(permanences, *, per_permanence_weeks: int) -> int:
 
 
 @pytest.mark.django_db
-def test_free_slots_makes_a_fixed_number_of_queries(
-    territory, adviser, django_assert_num_queries
-):
+def test_free_slots_makes_a_fixed_number_of_queries(territory, adviser, django_assert_num_queries):
     communes = [f.CommuneFactory(territory=territory) for _ in range(8)]
     perms = [
         f.PermanenceFactory(commune=c, adviser=adviser, weekday=i % 5)
@@ -468,9 +462,7 @@ def test_free_slots_makes_a_fixed_number_of_queries(
         eight = run([p.pk for p in perms])
     assert 0 < len(one_after) < len(one_before)
     assert {s.permanence_id for s in eight} == {p.pk for p in perms}
-    taken = set(
-        Appointment.objects.active().values_list("permanence_id", "start").iterator()
-    )
+    taken = set(Appointment.objects.active().values_list("permanence_id", "start").iterator())
     assert not any((s.permanence_id, s.start) in taken for s in eight)
 
 

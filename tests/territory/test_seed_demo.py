@@ -1,0 +1,83 @@
+"""The demo data: the eight communes of the CCFL, Estaires' permanence, and idempotence."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from io import StringIO
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+
+from cadran.accounts.models import User
+from cadran.core.management.commands.seed_demo import CSV_PATH
+from cadran.scheduling.models import Appointment, Permanence
+from cadran.territory.models import Commune, Territory
+
+pytestmark = pytest.mark.django_db
+
+CCFL_INSEE = {
+    "59212": "Estaires",
+    "59268": "La Gorgue",
+    "59293": "Haverskerque",
+    "59400": "Merville",
+    "62338": "Fleurbaix",
+    "62491": "Laventie",
+    "62502": "Lestrem",
+    "62736": "Sailly-sur-la-Lys",
+}
+
+
+def seed() -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def row_counts() -> dict[str, int]:
+    return {
+        model._meta.label: model.objects.count()
+        for model in apps.get_models()
+        if model._meta.app_label in {"accounts", "territory", "scheduling", "core"}
+    }
+
+
+def test_the_csv_lists_the_eight_communes():
+    with CSV_PATH.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert {r["insee_code"]: r["name"] for r in rows} == CCFL_INSEE
+
+
+def test_seed_demo_loads_the_eight_communes(frozen_now):
+    assert "chargées" in seed()
+    territory = Territory.objects.get(slug="ccfl")
+    assert dict(Commune.objects.values_list("insee_code", "name")) == CCFL_INSEE
+    assert set(Commune.objects.values_list("territory", flat=True)) == {territory.pk}
+    estaires = Commune.objects.get(insee_code="59212")
+    assert (estaires.postcode, estaires.department, estaires.slug) == ("59940", "59", "estaires")
+    assert Permanence.objects.count() == 8
+    assert User.objects.filter(email="david.thibaut@cadran.demo").exists()
+
+
+def test_the_estaires_permanence_follows_the_convention(frozen_now):
+    seed()
+    permanence = Permanence.objects.with_related().get(commune__insee_code="59212")
+    assert permanence.weekday == 2  # Wednesday
+    assert (permanence.start_time, permanence.end_time) == (dt.time(9), dt.time(12))
+    assert permanence.adviser_arrival_time == dt.time(8, 45)
+    assert permanence.slot_minutes == 60
+    assert permanence.venue.room == "Bureau du CCAS"
+    assert permanence.venue.confidential is True
+    assert permanence.hours_label == "le mercredi de 9h à 12h"
+    assert permanence.is_demo is False
+    # A few booked appointments so the demo shows booked and free slots.
+    assert 0 < Appointment.objects.filter(permanence=permanence).count() <= 6
+
+
+def test_running_it_twice_changes_nothing(frozen_now):
+    seed()
+    before = row_counts()
+    assert before["territory.Commune"] == 8
+    assert "déjà présentes" in seed()
+    assert row_counts() == before
