@@ -46,7 +46,9 @@ class StaffBookingForm(forms.Form):
         queryset=Beneficiary.objects.none(),
         required=False,
         widget=forms.RadioSelect,
-        error_messages={"invalid_choice": "Cette personne n'a pas été trouvée. Cherchez-la à nouveau."},
+        error_messages={
+            "invalid_choice": "Cette personne n'a pas été trouvée. Cherchez-la à nouveau."
+        },
     )
     first_name = forms.CharField(
         label="Prénom",
@@ -70,7 +72,9 @@ class StaffBookingForm(forms.Form):
     email = forms.EmailField(
         label="Adresse e-mail",
         required=False,
-        error_messages={"invalid": "Cette adresse e-mail n'est pas complète (exemple : nom@exemple.fr)."},
+        error_messages={
+            "invalid": "Cette adresse e-mail n'est pas complète (exemple : nom@exemple.fr)."
+        },
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
     )
     no_phone = forms.BooleanField(label="Pas de téléphone ni d'e-mail", required=False)
@@ -153,7 +157,10 @@ class ClosureForm(forms.Form):
     ]
 
     scope = forms.ChoiceField(
-        label="Ce qui est fermé", choices=SCOPE_CHOICES, initial="territory", widget=forms.RadioSelect
+        label="Ce qui est fermé",
+        choices=SCOPE_CHOICES,
+        initial="territory",
+        widget=forms.RadioSelect,
     )
     commune = forms.ModelChoiceField(
         label="Commune", queryset=Commune.objects.none(), required=False, empty_label="—"
@@ -202,7 +209,9 @@ class ClosureForm(forms.Form):
         if self.for_territory:
             self.fields["commune"].queryset = Commune.objects.visible_to(user).order_by("name")
             self.fields["venue"].queryset = (
-                Venue.objects.visible_to(user).select_related("commune").order_by("commune__name", "name")
+                Venue.objects.visible_to(user)
+                .select_related("commune")
+                .order_by("commune__name", "name")
             )
             self.fields["adviser"].queryset = User.objects.visible_to(user).advisers()
         else:
@@ -232,7 +241,9 @@ class ClosureForm(forms.Form):
         else:
             end = _at(last_day + dt.timedelta(days=1), dt.time.min)
         if start is None or end is None:
-            self.add_error("start_time", "Cette heure n'existe pas ce jour-là (changement d'heure).")
+            self.add_error(
+                "start_time", "Cette heure n'existe pas ce jour-là (changement d'heure)."
+            )
         elif end <= start:
             self.add_error("end_time", "L'heure de fin doit être après l'heure de début.")
         else:
@@ -252,4 +263,3 @@ class AuditFilterForm(forms.Form):
     def __init__(self, *args, actions, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["action"].choices = [("", "Toutes les actions"), *actions]
-

@@ -156,9 +156,7 @@ def book(request):
     except ValueError as exc:
         raise Http404("Ce créneau n'existe pas.") from exc
     permanence = get_object_or_404(staff_permanences(user).with_related(), pk=permanence_id)
-    communes = Commune.objects.filter(territory_id=permanence.commune.territory_id).order_by(
-        "name"
-    )
+    communes = Commune.objects.filter(territory_id=permanence.commune.territory_id).order_by("name")
     day = clock.paris(start).date()
     back_url = _day_sheet_url(permanence.pk, day)
     query = request.GET.get("q", "").strip()
@@ -261,7 +259,9 @@ def appointment_detail(request, pk: int):
         )
         by_pk = {p.pk: p for p in permanences}
         grouped: dict[dt.date, list] = defaultdict(list)
-        for slot in free_slots(permanences, date_from=today, date_to=date_to, now=now, for_staff=True):
+        for slot in free_slots(
+            permanences, date_from=today, date_to=date_to, now=now, for_staff=True
+        ):
             grouped[slot.local_start.date()].append((slot, by_pk[slot.permanence_id]))
         move_days = sorted(grouped.items())
     return render(

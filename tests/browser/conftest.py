@@ -92,8 +92,8 @@ def new_page(browser, live_server) -> Iterator:
 
     French locale, Paris time zone, a desktop screen unless ``viewport`` is given; any
     Playwright ``new_context`` option may be passed (``java_script_enabled=False``...).
-    Uncaught JavaScript errors on any page fail the test (a script that a strict CSP
-    blocks shows up here too).
+    Uncaught JavaScript errors and anything a Content-Security-Policy blocks (an inline
+    script or style, an inline event handler) fail the test.
     """
     contexts = []
     errors: list[str] = []
@@ -111,14 +111,22 @@ def new_page(browser, live_server) -> Iterator:
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda exc: errors.append(f"{page.url}: {exc}"))
+        page.on("console", lambda message: _record_csp_violation(page, message, errors))
         return page
 
+    open_page.errors = errors  # what was caught so far, for the harness's own tests
     try:
         yield open_page
     finally:
         for context in contexts:
             context.close()
     assert not errors, "Erreurs JavaScript sur la page :\n" + "\n".join(errors)
+
+
+def _record_csp_violation(page, message, errors: list[str]) -> None:
+    """Chromium reports what a Content-Security-Policy blocked on the console."""
+    if message.type == "error" and "Content Security Policy" in message.text:
+        errors.append(f"{page.url}: {message.text}")
 
 
 @pytest.fixture

@@ -32,3 +32,21 @@ def test_axe_reports_violations(page):
     message = str(excinfo.value)
     assert "image-alt" in message
     assert "label" in message
+
+
+def test_blocked_inline_script_is_caught(new_page):
+    """Under a strict CSP, a page that still relies on an inline script is reported."""
+    page = new_page()
+    page.route(
+        "**/csp-probe/",
+        lambda route: route.fulfill(
+            status=200,
+            content_type="text/html",
+            headers={"Content-Security-Policy": "script-src 'self'"},
+            body="<!DOCTYPE html><html lang='fr'><title>t</title><script>1</script></html>",
+        ),
+    )
+    page.goto("/csp-probe/")
+    page.wait_for_load_state("load")
+    assert any("Content Security Policy" in error for error in new_page.errors), new_page.errors
+    new_page.errors.clear()  # caught as expected: don't fail this test at teardown

@@ -152,3 +152,40 @@ def test_reminder_texts(
     )
     assert len(sms_outbox[0].body) <= 160
     assert mail.outbox[0].subject == "Rappel : rendez-vous le mercredi 2 décembre 2026 à 9h"
+
+
+def test_with_the_booking_services(
+    permanence, frozen_now, immediate_tasks, django_capture_on_commit_callbacks, sms_outbox
+):
+    """The calls the scheduling services make, inside their transaction."""
+    from django.db import transaction
+
+    from cadran.scheduling import services
+    from cadran.scheduling.slots import free_slots
+
+    slot = next(
+        iter(
+            free_slots(
+                [permanence],
+                date_from=frozen_now.date(),
+                date_to=frozen_now.date() + dt.timedelta(days=14),
+                now=frozen_now,
+                for_staff=False,
+            )
+        )
+    )
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        booking = services.book_appointment(
+            slot_id=slot.id,
+            topics=["email"],
+            channel="online",
+            person=services.BeneficiaryData(
+                first_name="Jeanne", last_name="Martin", phone="06 12 34 56 78"
+            ),
+        )
+        notify_appointment_booked(booking.appointment, booking.token)
+    assert booking.token in sms_outbox[0].body
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        appointment = services.cancel_appointment(appointment=booking.appointment)
+        notify_appointment_cancelled(appointment, by_service=False)
+    assert "est bien annulé" in sms_outbox[1].body

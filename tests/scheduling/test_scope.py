@@ -96,9 +96,7 @@ REGISTRY: dict[str, Entry] = {
         ok_status=302,
     ),
     "appointment_attendance": Entry(
-        url=lambda w: reverse(
-            "staff:appointment_attendance", kwargs={"pk": w.past_appointment.pk}
-        ),
+        url=lambda w: reverse("staff:appointment_attendance", kwargs={"pk": w.past_appointment.pk}),
         ok=APPOINTMENT_STAFF,
         method="post",
         data=lambda w: {"status": "seen"},
@@ -130,8 +128,16 @@ def _fast_passwords(settings):
 
 @pytest.fixture
 def world(
-    frozen_now, territory, estaires, merville, adviser, permanence, culture_user, coordinator,
-    referent, librarian,
+    frozen_now,
+    territory,
+    estaires,
+    merville,
+    adviser,
+    permanence,
+    culture_user,
+    coordinator,
+    referent,
+    librarian,
 ) -> World:
     person = f.BeneficiaryFactory(territory=territory, first_name=FIRST_NAME, last_name=LAST_NAME)
     appointment = f.AppointmentFactory(

@@ -77,7 +77,9 @@ def test_culture_home_lists_every_permanence_of_the_territory(
     content = client.get(reverse("staff:home")).content.decode()
     assert "Les permanences du territoire" in content
     assert day_sheet_url(permanence) in content
-    assert reverse("staff:day_sheet", kwargs={"pk": other.pk, "day": dt.date(2026, 11, 30)}) in content
+    assert (
+        reverse("staff:day_sheet", kwargs={"pk": other.pk, "day": dt.date(2026, 11, 30)}) in content
+    )
     assert reverse("admin:index") in content  # culture users are is_staff
 
 
@@ -142,7 +144,10 @@ def test_day_sheet_on_a_public_holiday_says_closed(adviser_client, frozen_now, p
 
 def test_day_sheet_of_a_day_without_permanence_is_404(adviser_client, frozen_now, permanence):
     assert adviser_client.get(day_sheet_url(permanence, dt.date(2026, 12, 3))).status_code == 404
-    assert adviser_client.get(f"/espace/permanences/{permanence.pk}/jour/2026-02-30/").status_code == 404
+    assert (
+        adviser_client.get(f"/espace/permanences/{permanence.pk}/jour/2026-02-30/").status_code
+        == 404
+    )
 
 
 def test_day_sheet_is_printable_and_has_one_h1(adviser_client, booked, permanence):
@@ -236,7 +241,13 @@ def test_booking_errors_are_shown_by_field_and_nothing_is_lost(
     # Once the reasons are given, the service's checks come back on the person's fields.
     response = adviser_client.post(
         book_url(permanence),
-        {"first_name": "Marcel", "last_name": "", "phone": "", "topics": ["email"], "channel": "phone"},
+        {
+            "first_name": "Marcel",
+            "last_name": "",
+            "phone": "",
+            "topics": ["email"],
+            "channel": "phone",
+        },
     )
     form = response.context["form"]
     assert form.errors["last_name"] == ["Indiquez le nom."]
@@ -264,7 +275,14 @@ def test_booking_a_taken_slot_is_refused(adviser_client, booked, permanence):
     url = book_url(permanence, hour=9)
     assert "Ce créneau ne peut pas être réservé" in adviser_client.get(url).content.decode()
     response = adviser_client.post(
-        url, {"first_name": "A", "last_name": "B", "no_phone": "on", "topics": ["email"], "channel": "phone"}
+        url,
+        {
+            "first_name": "A",
+            "last_name": "B",
+            "no_phone": "on",
+            "topics": ["email"],
+            "channel": "phone",
+        },
     )
     assert response.status_code == 200
     assert "vient d&#x27;être réservé" in response.content.decode()
@@ -301,9 +319,9 @@ def test_appointment_page_shows_details_moves_and_history(adviser_client, booked
         territory_id=permanence.commune.territory_id,
         action="appointment.booked",
         description=f"Rendez-vous {booked.reference} pris en ligne.",
-        content_type_id=__import__(
-            "django.contrib.contenttypes.models", fromlist=["ContentType"]
-        ).ContentType.objects.get_for_model(Appointment).pk,
+        content_type_id=__import__("django.contrib.contenttypes.models", fromlist=["ContentType"])
+        .ContentType.objects.get_for_model(Appointment)
+        .pk,
         object_id=str(booked.pk),
     )
     response = adviser_client.get(reverse("staff:appointment", kwargs={"pk": booked.pk}))
@@ -320,7 +338,8 @@ def test_appointment_page_shows_details_moves_and_history(adviser_client, booked
 
 def test_cancel_by_the_service(adviser_client, booked, adviser):
     response = adviser_client.post(
-        reverse("staff:appointment_cancel", kwargs={"pk": booked.pk}), {"reason": "Conseiller malade"}
+        reverse("staff:appointment_cancel", kwargs={"pk": booked.pk}),
+        {"reason": "Conseiller malade"},
     )
     assert response.status_code == 302
     booked.refresh_from_db()
@@ -438,7 +457,9 @@ def test_adviser_closure_hides_the_slots(adviser_client, frozen_now, permanence,
     assert AuditLog.objects.filter(action="closure.created").count() == 1
 
 
-def test_culture_closes_a_commune_for_some_hours(client, frozen_now, culture_user, permanence, estaires):
+def test_culture_closes_a_commune_for_some_hours(
+    client, frozen_now, culture_user, permanence, estaires
+):
     client.force_login(culture_user)
     response = client.post(
         reverse("staff:closures"),

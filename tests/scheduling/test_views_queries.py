@@ -66,8 +66,9 @@ def closures_of_every_kind(territory, estaires, permanence, adviser, count: int)
         )
 
 
-def test_staff_home(client, django_assert_num_queries, frozen_now, adviser, long_permanence,
-                    territory, estaires):
+def test_staff_home(
+    client, django_assert_num_queries, frozen_now, adviser, long_permanence, territory, estaires
+):
     client.force_login(adviser)
     book_many(long_permanence, WEDNESDAY, 1)
     with django_assert_num_queries(9):
@@ -84,8 +85,9 @@ def test_staff_home(client, django_assert_num_queries, frozen_now, adviser, long
     assert len(response.context["permanences"]) == 6
 
 
-def test_day_sheet(client, django_assert_num_queries, frozen_now, adviser, long_permanence,
-                   territory, estaires):
+def test_day_sheet(
+    client, django_assert_num_queries, frozen_now, adviser, long_permanence, territory, estaires
+):
     client.force_login(adviser)
     url = reverse("staff:day_sheet", kwargs={"pk": long_permanence.pk, "day": WEDNESDAY})
     book_many(long_permanence, WEDNESDAY, 1)
@@ -98,8 +100,16 @@ def test_day_sheet(client, django_assert_num_queries, frozen_now, adviser, long_
     assert response.context["sheet"].booked_count == 50
 
 
-def test_closures_list(client, django_assert_num_queries, frozen_now, culture_user, territory,
-                       estaires, permanence, adviser):
+def test_closures_list(
+    client,
+    django_assert_num_queries,
+    frozen_now,
+    culture_user,
+    territory,
+    estaires,
+    permanence,
+    adviser,
+):
     client.force_login(culture_user)
     closures_of_every_kind(territory, estaires, permanence, adviser, 1)
     with django_assert_num_queries(10):
@@ -111,8 +121,9 @@ def test_closures_list(client, django_assert_num_queries, frozen_now, culture_us
     assert len(response.context["closures"]) == 51
 
 
-def test_closures_list_of_an_adviser(client, django_assert_num_queries, frozen_now, adviser,
-                                     territory, estaires, permanence):
+def test_closures_list_of_an_adviser(
+    client, django_assert_num_queries, frozen_now, adviser, territory, estaires, permanence
+):
     client.force_login(adviser)
     closures_of_every_kind(territory, estaires, permanence, adviser, 1)
     with django_assert_num_queries(7):
@@ -122,8 +133,16 @@ def test_closures_list_of_an_adviser(client, django_assert_num_queries, frozen_n
         client.get(reverse("staff:closures"))
 
 
-def test_commune_calendar(client, django_assert_num_queries, frozen_now, referent, territory,
-                          estaires, long_permanence, adviser):
+def test_commune_calendar(
+    client,
+    django_assert_num_queries,
+    frozen_now,
+    referent,
+    territory,
+    estaires,
+    long_permanence,
+    adviser,
+):
     client.force_login(referent)
     url = reverse("staff:commune_calendar", kwargs={"insee": "59212"})
     book_many(long_permanence, WEDNESDAY, 1)
@@ -138,8 +157,9 @@ def test_commune_calendar(client, django_assert_num_queries, frozen_now, referen
     assert sum(o.booked for o in response.context["occurrences"]) == 51
 
 
-def test_audit_log(client, django_assert_num_queries, frozen_now, culture_user, coordinator,
-                   territory, permanence):
+def test_audit_log(
+    client, django_assert_num_queries, frozen_now, culture_user, coordinator, territory, permanence
+):
     appointment = f.AppointmentFactory(permanence=permanence)
     content_type = ContentType.objects.get_for_model(Appointment)
 
