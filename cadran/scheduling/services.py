@@ -19,6 +19,11 @@ from cadran.territory.models import Territory
 
 from .enums import AppointmentStatus, Channel, Thematique
 from .models import Appointment, AppointmentTopic, Beneficiary, Closure, Permanence
+from .notifications import (
+    notify_appointment_booked,
+    notify_appointment_cancelled,
+    notify_appointment_moved,
+)
 from .slots import Slot, free_slots, parse_slot_id
 
 SLOT_TAKEN = "Ce créneau vient d'être réservé. Choisissez-en un autre."
@@ -210,6 +215,7 @@ def book_appointment(
         ),
         territory_id=territory_id,
     )
+    notify_appointment_booked(appointment, token)
     return Booking(appointment=appointment, token=token)
 
 
@@ -241,6 +247,7 @@ def cancel_appointment(*, appointment: Appointment, by=None, reason: str = "") -
         + (f" Motif : {reason[:200]}" if reason else ""),
         territory_id=appointment.permanence.commune.territory_id,
     )
+    notify_appointment_cancelled(appointment, by_service=by_staff)
     return appointment
 
 
@@ -275,6 +282,7 @@ def move_appointment(*, appointment: Appointment, slot_id: str, by) -> Appointme
         ),
         territory_id=permanence.commune.territory_id,
     )
+    notify_appointment_moved(appointment)
     return appointment
 
 

@@ -21,7 +21,7 @@ class Command(BaseCommand):
         python = sys.executable
         commands = {
             "web": [python, "manage.py", "runserver", f"{host}:{port}", "--noreload"],
-            "worker": [python, "manage.py", "db_worker", "--no-reload", "--interval", "2"],
+            "worker": [python, "manage.py", "cadran_worker", "--interval", "2"],
         }
         processes = {name: subprocess.Popen(cmd) for name, cmd in commands.items()}  # noqa: S603
         self.stdout.write(
