@@ -366,7 +366,12 @@ class Appointment(models.Model):
                 condition=Q(end__gt=models.F("start")), name="appointment_end_after_start"
             ),
         ]
-        indexes = [models.Index(fields=["start", "status"])]
+        indexes = [
+            models.Index(fields=["start", "status"]),
+            # Slot computation reads one permanence's appointments over a date range; SQLite
+            # cannot use the partial unique index for that with bound parameters.
+            models.Index(fields=["permanence", "start"], name="appointment_perm_start"),
+        ]
 
     def __str__(self) -> str:
         return f"Rendez-vous {self.reference} du {clock.paris(self.start):%d/%m/%Y à %H:%M}"

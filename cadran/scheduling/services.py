@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
+from cadran.accounts.enums import TERRITORY_ROLES, Role
 from cadran.core import audit, clock
 from cadran.core.tokens import hash_token, new_reference, new_token
 from cadran.territory.models import Territory
@@ -121,6 +122,33 @@ def get_bookable_slot(
     raise ValidationError({"slot": [SLOT_UNAVAILABLE]})
 
 
+def acts_for_service(by, permanence: Permanence) -> bool:
+    """Whether ``by`` books, moves or cancels on this permanence as staff.
+
+    The Service Culture and the coordinator of its territory, and advisers who hold it or
+    serve its commune; anyone else (a referent, a librarian, another territory) is refused.
+    """
+    if by is None or not by.is_authenticated:
+        return False
+    if by.is_superuser:
+        return True
+    if by.role in TERRITORY_ROLES:
+        return by.territory_id == permanence.commune.territory_id
+    if by.role == Role.ADVISER:
+        return (
+            permanence.adviser_id == by.pk or by.communes.filter(pk=permanence.commune_id).exists()
+        )
+    return False
+
+
+NOT_YOUR_PERMANENCE = "Vous ne pouvez pas gérer les rendez-vous de cette permanence."
+
+
+def _check_staff(by, permanence: Permanence) -> None:
+    if by is not None and by.is_authenticated and not acts_for_service(by, permanence):
+        raise ValidationError(NOT_YOUR_PERMANENCE, code="forbidden")
+
+
 def _is_taken(permanence: Permanence, start: dt.datetime) -> bool:
     return Appointment.objects.active().filter(permanence=permanence, start=start).exists()
 
@@ -182,6 +210,7 @@ def book_appointment(
         raise ValidationError({"channel": ["Canal de prise de rendez-vous inconnu."]})
     topic_codes = _clean_topics(topics)
     permanence, slot = get_bookable_slot(slot_id=slot_id, now=now, for_staff=by_staff)
+    _check_staff(by, permanence)
     territory_id = permanence.commune.territory_id
     if beneficiary is None:
         if person is None:
@@ -232,6 +261,7 @@ def cancel_appointment(*, appointment: Appointment, by=None, reason: str = "") -
     if appointment.status != AppointmentStatus.BOOKED:
         raise ValidationError("Ce rendez-vous est déjà annulé ou terminé.")
     by_staff = by is not None and by.is_authenticated
+    _check_staff(by, appointment.permanence)
     if not by_staff and appointment.start <= clock.now():
         raise ValidationError(
             "Ce rendez-vous est déjà passé : il ne peut plus être annulé en ligne."
@@ -261,10 +291,14 @@ def move_appointment(*, appointment: Appointment, slot_id: str, by) -> Appointme
     )
     if appointment.status != AppointmentStatus.BOOKED:
         raise ValidationError("Seul un rendez-vous à venir peut être déplacé.")
+    if by is None or not acts_for_service(by, appointment.permanence):
+        raise ValidationError(NOT_YOUR_PERMANENCE, code="forbidden")
     old_start = appointment.start
     permanence, slot = get_bookable_slot(slot_id=slot_id, now=clock.now(), for_staff=True)
     if permanence.commune.territory_id != appointment.permanence.commune.territory_id:
         raise ValidationError({"slot": ["Ce créneau n'existe pas."]})
+    if not acts_for_service(by, permanence):
+        raise ValidationError({"slot": [NOT_YOUR_PERMANENCE]}, code="forbidden")
     appointment.permanence = permanence
     appointment.start, appointment.end = slot.start, slot.end
     try:
@@ -291,7 +325,13 @@ def mark_attendance(*, appointment: Appointment, status: str, by) -> Appointment
     """Record that the person came (seen) or did not (noshow), once the slot has begun."""
     if status not in (AppointmentStatus.SEEN, AppointmentStatus.NOSHOW):
         raise ValidationError("État inconnu.")
-    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    appointment = (
+        Appointment.objects.select_for_update()
+        .select_related("permanence__commune")
+        .get(pk=appointment.pk)
+    )
+    if not acts_for_service(by, appointment.permanence):
+        raise ValidationError(NOT_YOUR_PERMANENCE, code="forbidden")
     if appointment.status in (AppointmentStatus.EXCUSED, AppointmentStatus.REVOKED):
         raise ValidationError("Ce rendez-vous a été annulé.")
     if appointment.start > clock.now():

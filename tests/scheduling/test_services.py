@@ -483,14 +483,44 @@ def test_move_to_a_free_slot(booked, permanence, adviser):
     )
 
 
-def test_move_to_another_permanence_of_the_territory(booked, merville, adviser):
+def test_move_to_another_permanence_of_the_territory(booked, merville, culture_user):
     other = f.PermanenceFactory(
         commune=merville, weekday=3, start_time=dt.time(14), end_time=dt.time(17)
     )
     target = make_slot_id(other.pk, dt.datetime(2026, 12, 3, 15, 0, tzinfo=PARIS))
-    move_appointment(appointment=booked, slot_id=target, by=adviser)
+    move_appointment(appointment=booked, slot_id=target, by=culture_user)
     booked.refresh_from_db()
     assert booked.permanence == other
+
+
+def test_adviser_cannot_move_to_a_permanence_they_do_not_serve(booked, merville, adviser):
+    other = f.PermanenceFactory(
+        commune=merville, weekday=3, start_time=dt.time(14), end_time=dt.time(17)
+    )
+    target = make_slot_id(other.pk, dt.datetime(2026, 12, 3, 15, 0, tzinfo=PARIS))
+    with pytest.raises(ValidationError, match="Vous ne pouvez pas gérer"):
+        move_appointment(appointment=booked, slot_id=target, by=adviser)
+    booked.refresh_from_db()
+    assert booked.permanence_id != other.pk
+
+
+@pytest.mark.parametrize("role", ["referent", "librarian"])
+def test_referents_and_librarians_cannot_book_as_staff(permanence, role, request):
+    user = request.getfixturevalue(role)
+    nine = make_slot_id(permanence.pk, NINE)
+    with pytest.raises(ValidationError, match="Vous ne pouvez pas gérer"):
+        book_appointment(
+            slot_id=nine, topics=[TOPIC], channel=Channel.PHONE, person=person(), by=user
+        )
+    assert not Appointment.objects.exists()
+
+
+def test_staff_of_another_territory_cannot_cancel(booked):
+    outsider = f.UserFactory(culture_service=True)
+    with pytest.raises(ValidationError, match="Vous ne pouvez pas gérer"):
+        cancel_appointment(appointment=booked, by=outsider)
+    booked.refresh_from_db()
+    assert booked.status == AppointmentStatus.BOOKED
 
 
 def test_move_to_a_taken_slot_is_refused(booked, permanence, adviser):
