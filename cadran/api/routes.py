@@ -137,6 +137,8 @@ def create_appointment(request: HttpRequest, payload: AppointmentIn):
             phone=payload.phone or "",
             email=payload.email or "",
             residence_insee=payload.commune_insee or "",
+            notify_email=payload.notify_email,
+            notify_sms=payload.notify_sms,
         ),
         by=None,
     )

@@ -85,6 +85,12 @@ class AppointmentIn(Schema):
         ),
         examples=[["aide_aux_demarches_administratives"]],
     )
+    notify_sms: StrictBool = Field(
+        True, description="Prévenir la personne par SMS (si le téléphone est un portable)."
+    )
+    notify_email: StrictBool = Field(
+        True, description="Prévenir la personne par e-mail (si une adresse est donnée)."
+    )
     consent: StrictBool = Field(
         description=(
             "true : la personne accepte que ses coordonnées servent à la prévenir au sujet "

@@ -69,6 +69,16 @@ class BookingForm(forms.Form):
             "invalid_choice": "Ce motif n'existe pas. Choisissez dans la liste.",
         },
     )
+    notify_sms = forms.BooleanField(
+        label="Recevoir un SMS de confirmation et de rappel (si vous avez donné un portable)",
+        required=False,
+        initial=True,
+    )
+    notify_email = forms.BooleanField(
+        label="Recevoir un e-mail de confirmation et de rappel (si vous avez donné une adresse)",
+        required=False,
+        initial=True,
+    )
     consent = forms.BooleanField(
         label="J'ai lu les informations sur mes données personnelles, en haut de la page.",
         error_messages={
@@ -96,6 +106,8 @@ class BookingForm(forms.Form):
             phone=data["phone"],
             email=data["email"],
             residence_insee="" if residence == OTHER_COMMUNE else residence,
+            notify_email=data["notify_email"],
+            notify_sms=data["notify_sms"],
         )
 
     def topic_options(self):

@@ -78,6 +78,12 @@ class StaffBookingForm(forms.Form):
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
     )
     no_phone = forms.BooleanField(label="Pas de téléphone ni d'e-mail", required=False)
+    notify_sms = forms.BooleanField(
+        label="Prévenir par SMS (confirmation, rappel la veille)", required=False, initial=True
+    )
+    notify_email = forms.BooleanField(
+        label="Prévenir par e-mail (confirmation, rappel la veille)", required=False, initial=True
+    )
     residence_insee = forms.ChoiceField(label="Commune où la personne habite", required=False)
     birth_year = forms.IntegerField(
         label="Année de naissance (si la personne veut la donner)",

@@ -252,6 +252,8 @@ class Beneficiary(models.Model):
     phone = models.CharField("téléphone", max_length=20, blank=True)
     email = models.EmailField("e-mail", blank=True)
     no_phone = models.BooleanField("sans téléphone ni e-mail", default=False)
+    notify_email = models.BooleanField("prévenir par e-mail", default=True)
+    notify_sms = models.BooleanField("prévenir par SMS", default=True)
     residence_insee = models.CharField(
         "commune de résidence (code INSEE)", max_length=5, blank=True
     )

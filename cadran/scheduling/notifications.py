@@ -42,11 +42,11 @@ STAFF_DIGEST = "staff_digest"
 
 
 def contact_channels(beneficiary: Beneficiary) -> list[tuple[str, str]]:
-    """``(channel, recipient)`` pairs the person can be reached on."""
+    """``(channel, recipient)`` pairs the person can be reached on and chose when booking."""
     channels: list[tuple[str, str]] = []
-    if beneficiary.email:
+    if beneficiary.email and beneficiary.notify_email:
         channels.append((MessageChannel.EMAIL, beneficiary.email))
-    if is_french_mobile(beneficiary.phone):
+    if beneficiary.notify_sms and is_french_mobile(beneficiary.phone):
         channels.append((MessageChannel.SMS, beneficiary.phone))
     return channels
 

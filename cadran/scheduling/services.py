@@ -45,6 +45,8 @@ class BeneficiaryData:
     no_phone: bool = False
     residence_insee: str = ""
     birth_year: int | None = None
+    notify_email: bool = True
+    notify_sms: bool = True
 
 
 @dataclass
@@ -225,6 +227,8 @@ def book_appointment(
             no_phone=data.no_phone,
             residence_insee=data.residence_insee,
             birth_year=data.birth_year,
+            notify_email=data.notify_email,
+            notify_sms=data.notify_sms,
         )
     elif beneficiary.territory_id != territory_id:
         raise ValidationError("Cette personne n'est pas suivie sur ce territoire.")

@@ -176,6 +176,8 @@ def book(request):
                     no_phone=data["no_phone"],
                     residence_insee=data["residence_insee"],
                     birth_year=data["birth_year"],
+                    notify_email=data["notify_email"],
+                    notify_sms=data["notify_sms"],
                 )
             try:
                 booking = book_appointment(
