@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "cadran.public",
     "cadran.api",
     "cadran.notifications",
+    "cadran.workshops",
 ]
 
 MIDDLEWARE = [
@@ -221,6 +222,7 @@ CADRAN_MESSAGE_RETRY_SECONDS = int(os.environ.get("CADRAN_MESSAGE_RETRY_SECONDS"
 CADRAN_SWEEPERS = [
     "cadran.scheduling.sweepers.queue_due_reminders",
     "cadran.scheduling.sweepers.queue_staff_digests",
+    "cadran.workshops.sweepers.decide_due_sessions",
     "cadran.notifications.services.requeue_stale_messages",
 ]
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))

@@ -9,6 +9,7 @@ admin.site.index_title = "Paramètres rarement modifiés"
 
 urlpatterns = [
     path("", include("cadran.public.urls")),
+    path("espace/messages/", include("cadran.notifications.urls")),
     path("espace/", include("cadran.scheduling.urls")),
     path("compte/", include("cadran.accounts.urls")),
     path("api/v1/", api.urls),

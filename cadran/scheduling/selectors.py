@@ -34,6 +34,7 @@ AUDIT_ACTION_LABELS: dict[str, str] = {
     "appointment.attendance": "Présence notée",
     "closure.created": "Fermeture ajoutée",
     "closure.deleted": "Fermeture supprimée",
+    "message.retried": "Message renvoyé",
 }
 
 

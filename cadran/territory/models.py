@@ -24,6 +24,12 @@ class Territory(models.Model):
     contact_phone = models.CharField("téléphone de contact", max_length=20, blank=True)
     contact_email = models.EmailField("e-mail de contact", blank=True)
     school_zone = models.CharField("zone de vacances scolaires", max_length=10, default="Zone B")
+    library_card_pattern = models.CharField(
+        "format des numéros de carte de bibliothèque",
+        max_length=200,
+        default=r"^[0-9]{6,10}$",
+        help_text="Expression régulière ; par défaut de 6 à 10 chiffres.",
+    )
 
     class Meta:
         verbose_name = "territoire"

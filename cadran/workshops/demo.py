@@ -1,0 +1,309 @@
+"""Demo data for the workshops: the convention's three formats, a small programme, a few
+sessions in the Estaires and Merville libraries in the coming weeks, some registrations.
+
+Called by ``manage.py seed_demo`` after the territory, its staff and venues exist:
+``load_demo_workshops(territory)``. Running it again changes nothing. Rows are written
+directly (like the demo appointments): no message is queued for the demo people.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from cadran.accounts.enums import Role
+from cadran.accounts.models import User
+from cadran.core import clock
+from cadran.core.tokens import hash_token, new_reference, new_token
+from cadran.territory.models import Library, Territory, Venue
+
+from .enums import (
+    EligibilityBasis,
+    FormatKind,
+    Level,
+    RegistrationStatus,
+    RequestStatus,
+    ReviewBody,
+    TargetPublic,
+    WorkshopStatus,
+)
+from .models import (
+    DEFAULT_DECISION_HOURS,
+    InterventionRequest,
+    Registration,
+    Session,
+    Workshop,
+    WorkshopFormat,
+    WorkshopReview,
+)
+
+FORMATS = [
+    # name, kind, minutes, capacity, level, projector, screen, pc
+    (
+        "Événement ou animation « coup de poing »",
+        FormatKind.EVENT,
+        120,
+        20,
+        Level.DEBUTANT,
+        True,
+        True,
+        False,
+    ),
+    (
+        "Cours collectif d'initiation à l'informatique",
+        FormatKind.BEGINNER_COURSE,
+        120,
+        8,
+        Level.DEBUTANT,
+        True,
+        False,
+        True,
+    ),
+    ("Séance imprimante 3D", FormatKind.PRINTER_3D, 120, 6, Level.INTERMEDIAIRE, True, False, True),
+]
+
+PEOPLE = [
+    ("Jeannine", "Lemaire", "0612340001", "", "59212"),
+    ("Robert", "Vanhoutte", "0612340002", "", "59212"),
+    ("Monique", "Desmet", "", "monique.desmet@example.org", "59400"),
+    ("Ali", "Haddad", "0612340004", "", "59400"),
+    ("Simone", "Carpentier", "0612340005", "", "59268"),
+    ("Bernard", "Leroy", "", "bernard.leroy@example.org", ""),
+]
+
+
+def _next_weekday(day: dt.date, weekday: int, *, at_least_days: int) -> dt.date:
+    start = day + dt.timedelta(days=at_least_days)
+    return start + dt.timedelta(days=(weekday - start.weekday()) % 7)
+
+
+def _at(day: dt.date, hour: int) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour), tzinfo=clock.PARIS)
+
+
+def _library_venue(library: Library) -> Venue:
+    venue = Venue.objects.filter(library=library).first()
+    if venue is not None:
+        return venue
+    return Venue.objects.create(
+        commune=library.commune,
+        library=library,
+        name=library.name,
+        address=library.address or f"{library.commune.postcode} {library.commune.name}",
+        room="Salle d'animation",
+        accessible=True,
+        wifi=True,
+        heated=True,
+        insured=True,
+        has_pc=True,
+        has_projector=True,
+        has_screen=True,
+        has_tables_chairs=True,
+        is_example=True,
+    )
+
+
+def _review(workshop, culture, steps) -> None:
+    previous = WorkshopStatus.DRAFT
+    for to, body, meeting, remarks in steps:
+        WorkshopReview.objects.create(
+            workshop=workshop,
+            from_status=previous,
+            to_status=to,
+            body=body,
+            meeting_date=meeting,
+            remarks=remarks,
+            by=culture,
+        )
+        previous = to
+
+
+def load_demo_workshops(territory: Territory, *, today: dt.date | None = None) -> dict[str, int]:
+    """Create the demo programme once; returns what was created (all zeros the second time)."""
+    if WorkshopFormat.objects.filter(territory=territory).exists():
+        return {"formats": 0, "workshops": 0, "sessions": 0, "registrations": 0}
+    today = today or clock.today()
+    culture = User.objects.filter(territory=territory, role=Role.CULTURE_SERVICE).first()
+    adviser = (
+        User.objects.filter(territory=territory, role=Role.ADVISER, communes__insee_code="59212")
+        .first()
+        or User.objects.filter(territory=territory, role=Role.ADVISER).first()
+    )
+    librarian = User.objects.filter(
+        territory=territory, role=Role.LIBRARIAN, library__isnull=False
+    ).first()
+    libraries = {
+        lib.commune.insee_code: lib
+        for lib in Library.objects.filter(commune__territory=territory).select_related("commune")
+    }
+
+    formats = {}
+    for name, kind, minutes, capacity, level, projector, screen, pc in FORMATS:
+        formats[kind] = WorkshopFormat.objects.create(
+            territory=territory,
+            name=name,
+            kind=kind,
+            default_duration_minutes=minutes,
+            default_capacity=capacity,
+            level=level,
+            needs_projector=projector,
+            needs_screen=screen,
+            needs_pc=pc,
+            needs_3d_printer=kind == FormatKind.PRINTER_3D,
+        )
+
+    cotech, commission = dt.date(2024, 6, 13), dt.date(2024, 6, 27)
+    published_steps = [
+        (WorkshopStatus.PROPOSED, ReviewBody.COTECH, cotech, "Programme de la rentrée 2024."),
+        (WorkshopStatus.APPROVED, ReviewBody.COMMISSION, commission, ""),
+        (WorkshopStatus.PUBLISHED, ReviewBody.SERVICE_CULTURE, None, ""),
+    ]
+
+    def workshop(title, description, kind, *, is_cycle=False, status=WorkshopStatus.PUBLISHED,
+                 public=TargetPublic.ALL, steps=None):
+        w = Workshop.objects.create(
+            territory=territory,
+            title=title,
+            description=description,
+            format=formats[kind],
+            target_public=public,
+            level=formats[kind].level,
+            is_cycle=is_cycle,
+            status=status,
+            created_by=culture,
+        )
+        _review(w, culture, published_steps if steps is None else steps)
+        return w
+
+    first_steps = workshop(
+        "Premiers pas sur l'ordinateur",
+        "Trois séances pour apprivoiser l'ordinateur : allumer, utiliser la souris et le "
+        "clavier, ouvrir internet, ranger ses fichiers. Aucune connaissance nécessaire.",
+        FormatKind.BEGINNER_COURSE,
+        is_cycle=True,
+        public=TargetPublic.SENIORS,
+    )
+    printing = workshop(
+        "Découvrir l'impression 3D",
+        "Voir comment marche une imprimante 3D, choisir un modèle et lancer sa première "
+        "impression, avec le conseiller numérique.",
+        FormatKind.PRINTER_3D,
+    )
+    scams = workshop(
+        "Arnaques en ligne : les repérer",
+        "Faux SMS, faux colis, faux conseiller bancaire : apprendre à reconnaître les "
+        "arnaques et savoir quoi faire. Un moment d'échange ouvert à tous.",
+        FormatKind.EVENT,
+    )
+    workshop(
+        "Faire ses démarches sur France Connect",
+        "Créer son accès et l'utiliser pour les impôts, la CAF et l'Assurance maladie.",
+        FormatKind.BEGINNER_COURSE,
+        status=WorkshopStatus.PROPOSED,
+        steps=[(WorkshopStatus.PROPOSED, ReviewBody.COTECH, today, "À présenter en Commission.")],
+    )
+    workshop(
+        "Retoucher ses photos",
+        "Recadrer, éclaircir et partager ses photos depuis son téléphone.",
+        FormatKind.EVENT,
+        status=WorkshopStatus.DRAFT,
+        steps=[],
+    )
+
+    estaires = _library_venue(libraries["59212"]) if "59212" in libraries else None
+    merville = _library_venue(libraries["59400"]) if "59400" in libraries else None
+    venue_a = estaires or merville
+    venue_b = merville or estaires
+    sessions_created = 0
+    registrations_created = 0
+
+    def make_sessions(w, venue, starts, *, request=None, capacity=None):
+        nonlocal sessions_created
+        fmt = w.format
+        minutes = fmt.default_duration_minutes
+        created = []
+        for start in starts:
+            s = Session.objects.create(
+                workshop=w,
+                venue=venue,
+                start=start,
+                end=start + dt.timedelta(minutes=minutes),
+                capacity=capacity or fmt.default_capacity,
+                min_attendance=fmt.min_attendance,
+                decision_at=starts[0] - dt.timedelta(hours=DEFAULT_DECISION_HOURS),
+                request=request,
+                created_by=culture,
+            )
+            if adviser is not None:
+                s.advisers.set([adviser])
+            created.append(s)
+        if len(created) > 1:
+            Session.objects.filter(pk__in=[s.pk for s in created]).update(cycle_group=created[0])
+        sessions_created += len(created)
+        return created[0]
+
+    def register(session, people):
+        nonlocal registrations_created
+        for first, last, phone, email, insee in people:
+            Registration.objects.create(
+                session=session,
+                first_name=first,
+                last_name=last,
+                phone=phone,
+                email=email,
+                eligibility_basis=(
+                    EligibilityBasis.RESIDENT if insee else EligibilityBasis.LIBRARY_MEMBER
+                ),
+                commune_insee=insee,
+                library_card="" if insee else "00123456",
+                status=RegistrationStatus.CONFIRMED,
+                reference=new_reference(),
+                token_hash=hash_token(new_token()),
+                created_by=adviser,
+            )
+            registrations_created += 1
+
+    request = None
+    if librarian is not None and estaires is not None:
+        request = InterventionRequest.objects.create(
+            workshop=first_steps,
+            library=librarian.library,
+            requested_by=librarian,
+            wished_dates="Trois samedis matin de suite.",
+            room="Salle d'animation",
+            expected_public="Retraités du club de l'âge d'or",
+            expected_size=8,
+            status=RequestStatus.ACCEPTED,
+            decided_at=clock.now(),
+            decided_by=culture,
+        )
+        InterventionRequest.objects.create(
+            workshop=scams,
+            library=librarian.library,
+            requested_by=librarian,
+            wished_dates="Un mardi après-midi, avant les fêtes.",
+            room="Salle d'animation",
+            expected_public="Tout public",
+            expected_size=15,
+        )
+
+    if venue_a is not None and venue_b is not None:
+        saturday = _next_weekday(today, 5, at_least_days=4)
+        cycle = make_sessions(
+            first_steps,
+            venue_a,
+            [_at(saturday + dt.timedelta(weeks=w), 10) for w in range(3)],
+            request=request,
+        )
+        register(cycle, PEOPLE[:5])
+        wednesday = _next_weekday(today, 2, at_least_days=4)
+        printing_session = make_sessions(printing, venue_b, [_at(wednesday, 14)])
+        register(printing_session, PEOPLE[2:5])  # 3 registered: cancelled unless one more comes
+        make_sessions(printing, venue_b, [_at(wednesday + dt.timedelta(weeks=3), 14)])
+        scams_session = make_sessions(scams, venue_b, [_at(saturday + dt.timedelta(weeks=1), 14)])
+        register(scams_session, [PEOPLE[0], PEOPLE[1], PEOPLE[5]])
+    return {
+        "formats": len(formats),
+        "workshops": Workshop.objects.filter(territory=territory).count(),
+        "sessions": sessions_created,
+        "registrations": registrations_created,
+    }

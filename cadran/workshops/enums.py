@@ -1,0 +1,104 @@
+from django.db import models
+
+
+class FormatKind(models.TextChoices):
+    """The three formats named by the convention (art. 3.2), and room for more."""
+
+    EVENT = "event", "Événement ou animation « coup de poing »"
+    BEGINNER_COURSE = "beginner_course", "Cours collectif d'initiation à l'informatique"
+    PRINTER_3D = "printer_3d", "Séance imprimante 3D"
+    OTHER = "other", "Autre format"
+
+
+class Level(models.TextChoices):
+    """Niveau d'atelier of the national activity record (CRA collectif), API values."""
+
+    DEBUTANT = "debutant", "Débutant"
+    INTERMEDIAIRE = "intermediaire", "Intermédiaire"
+    AVANCE = "avance", "Avancé"
+
+
+class TargetPublic(models.TextChoices):
+    ALL = "tout_public", "Tout public"
+    ADULTS = "adultes", "Adultes"
+    SENIORS = "seniors", "Seniors"
+    YOUTH = "jeunes", "Jeunes"
+    FAMILIES = "familles", "Familles et enfants"
+    JOB_SEEKERS = "demandeurs_emploi", "Personnes en recherche d'emploi"
+
+
+class WorkshopStatus(models.TextChoices):
+    DRAFT = "draft", "Brouillon"
+    PROPOSED = "proposed", "Proposé en COTECH Esperluette"
+    APPROVED = "approved", "Validé en Commission Culture"
+    REFUSED = "refused", "Refusé en Commission Culture"
+    PUBLISHED = "published", "Proposé aux bibliothécaires"
+    ARCHIVED = "archived", "Archivé"
+
+
+class ReviewBody(models.TextChoices):
+    """Who took the step of the review workflow."""
+
+    SERVICE_CULTURE = "service_culture", "Service Culture"
+    COTECH = "cotech", "COTECH Esperluette"
+    COMMISSION = "commission_culture", "Commission Culture"
+
+
+class RequestStatus(models.TextChoices):
+    REQUESTED = "requested", "Demandée"
+    UNDER_EXAMINATION = "under_examination", "En cours d'examen"
+    ACCEPTED = "accepted", "Acceptée"
+    REFUSED = "refused", "Refusée"
+    WITHDRAWN = "withdrawn", "Retirée par la bibliothèque"
+
+
+OPEN_REQUEST_STATUSES = (RequestStatus.REQUESTED, RequestStatus.UNDER_EXAMINATION)
+
+
+class OffSitePlaceKind(models.TextChoices):
+    MARKET = "market", "Marché"
+    SOCIAL_CENTRE = "social_centre", "Centre social"
+    COMPANY = "company", "Entreprise"
+    PARTNER = "partner_institution", "Établissement partenaire"
+    OTHER = "other", "Autre lieu"
+
+
+class SessionStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Programmée"
+    CONFIRMED = "confirmed", "Confirmée"
+    CANCELLED_LOW_ATTENDANCE = "cancelled_low_attendance", "Annulée faute d'inscrits"
+    CANCELLED_BY_SERVICE = "cancelled_by_service", "Annulée par le service"
+    HELD = "held", "Tenue"
+
+
+# Sessions that still take place (or took place): they hold advisers and venues.
+LIVE_SESSION_STATUSES = (SessionStatus.SCHEDULED, SessionStatus.CONFIRMED, SessionStatus.HELD)
+CANCELLED_SESSION_STATUSES = (
+    SessionStatus.CANCELLED_LOW_ATTENDANCE,
+    SessionStatus.CANCELLED_BY_SERVICE,
+)
+# Sessions people may still register for (if they have not started).
+OPEN_SESSION_STATUSES = (SessionStatus.SCHEDULED, SessionStatus.CONFIRMED)
+
+
+class RegistrationStatus(models.TextChoices):
+    CONFIRMED = "confirmed", "Inscrit"
+    WAITING = "waiting", "Sur liste d'attente"
+    CANCELLED = "cancelled", "Annulée"
+    PRESENT = "present", "Présent"
+    ABSENT = "absent", "Absent"
+
+
+# Registrations that hold a place.
+PLACE_HOLDING_STATUSES = (
+    RegistrationStatus.CONFIRMED,
+    RegistrationStatus.PRESENT,
+    RegistrationStatus.ABSENT,
+)
+# Registrations still alive (holding a place or waiting for one).
+ACTIVE_REGISTRATION_STATUSES = (*PLACE_HOLDING_STATUSES, RegistrationStatus.WAITING)
+
+
+class EligibilityBasis(models.TextChoices):
+    RESIDENT = "resident", "Habite une commune du territoire"
+    LIBRARY_MEMBER = "library_member", "Inscrit au réseau des médiathèques"

@@ -1,0 +1,333 @@
+"""The messages about workshops: what is said, to whom, on which channel.
+
+Called by the services inside their transaction: the ``Message`` rows are stored with the
+change (unique ``dedupe_key``), so an action replayed, or a decision taken twice, never
+queues a message twice. People get an e-mail and/or an SMS as they chose when registering;
+staff (advisers, the requesting librarian) get an e-mail. SMS are short and carry the
+workshop's title, the day, the hour and the place. Only the first message carries the
+private link (the database keeps the token's hash only).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.urls import NoReverseMatch, reverse
+
+from cadran.notifications.backends.sms import is_french_mobile
+from cadran.notifications.enums import MessageChannel
+from cadran.notifications.formatting import day_label, hour_label, short_day_label
+from cadran.notifications.models import Message
+from cadran.notifications.services import queue_message, withdraw_pending_messages
+
+from .models import InterventionRequest, Registration, Session
+
+REGISTERED = "workshop_registered"
+WAITING = "workshop_waiting"
+PROMOTED = "workshop_promoted"
+REGISTRATION_CANCELLED = "workshop_registration_cancelled"
+SESSION_CANCELLED = "workshop_session_cancelled"
+SESSION_CONFIRMED = "workshop_session_confirmed"
+STAFF_SESSION_CANCELLED = "workshop_staff_session_cancelled"
+STAFF_SESSION_CONFIRMED = "workshop_staff_session_confirmed"
+STAFF_SESSION_SCHEDULED = "workshop_staff_session_scheduled"
+REQUEST_DECIDED = "workshop_request_decided"
+
+PERSON_EVENTS = [REGISTERED, WAITING, PROMOTED, SESSION_CONFIRMED]
+
+# The public page behind the private link (built by the public app): ``/ateliers/inscription/<token>/``.
+REGISTRATION_URL_NAME = "public:workshop_registration"
+
+
+def registration_link(token: str) -> str:
+    try:
+        path = reverse(REGISTRATION_URL_NAME, kwargs={"token": token})
+    except NoReverseMatch:
+        path = f"/ateliers/inscription/{token}/"
+    return settings.CADRAN_SITE_URL + path
+
+
+def contact_channels(registration: Registration) -> list[tuple[str, str]]:
+    channels: list[tuple[str, str]] = []
+    if registration.email and registration.notify_email:
+        channels.append((MessageChannel.EMAIL, registration.email))
+    if registration.notify_sms and is_french_mobile(registration.phone):
+        channels.append((MessageChannel.SMS, registration.phone))
+    return channels
+
+
+def session_context(session: Session, sessions: list[Session] | None = None) -> dict:
+    """What every message about a session says. ``sessions``: the cycle's, in order."""
+    venue = session.venue
+    commune = venue.commune
+    territory = session.workshop.territory
+    dates = [
+        f"{day_label(s.start)} de {hour_label(s.start)} à {hour_label(s.end)}"
+        for s in (sessions or [session])
+    ]
+    title = session.workshop.title
+    return {
+        "session": session,
+        "title": title,
+        "title_short": title if len(title) <= 40 else title[:39] + "…",
+        "is_cycle": len(dates) > 1,
+        "dates": dates,
+        "day": day_label(session.start),
+        "short_day": short_day_label(session.start),
+        "hour": hour_label(session.start),
+        "end_hour": hour_label(session.end),
+        "min_attendance": session.min_attendance,
+        "place": venue.full_place,
+        "place_short": venue.name,
+        "address": f"{venue.address}, {commune.postcode} {commune.name}",
+        "commune": commune.name,
+        "territory_name": territory.name,
+        "service_name": territory.service_name,
+        "contact_phone": territory.contact_phone,
+        "contact_email": territory.contact_email,
+        "site_url": settings.CADRAN_SITE_URL,
+    }
+
+
+def _next_sessions_context(next_sessions: Iterable[Session]) -> list[dict]:
+    return [
+        {
+            "day": day_label(s.start),
+            "short_day": short_day_label(s.start),
+            "hour": hour_label(s.start),
+            "place": s.venue.name,
+            "commune": s.venue.commune.name,
+        }
+        for s in next_sessions
+    ]
+
+
+def _to_person(
+    registration: Registration, *, event: str, key: str, context: dict, session: Session
+) -> list[Message]:
+    queued = []
+    person_context = context | {
+        "first_name": registration.first_name,
+        "reference": registration.reference,
+    }
+    for channel, recipient in contact_channels(registration):
+        message, created = queue_message(
+            territory_id=session.workshop.territory_id,
+            channel=channel,
+            event=event,
+            template=f"workshops/{channel}/{event.removeprefix('workshop_')}",
+            dedupe_key=f"{key}:{channel}",
+            recipient=recipient,
+            context=person_context,
+            target=registration,
+            event_at=session.start,
+            expires_at=session.start,
+        )
+        if created:
+            queued.append(message)
+    return queued
+
+
+def _to_staff(
+    user, *, event: str, key: str, context: dict, territory_id: int, target
+) -> Message | None:
+    if user is None or not user.is_active or not user.email:
+        return None
+    message, created = queue_message(
+        territory_id=territory_id,
+        channel=MessageChannel.EMAIL,
+        event=event,
+        template=f"workshops/email/{event.removeprefix('workshop_')}",
+        dedupe_key=f"{key}:user:{user.pk}:email",
+        recipient=user.email,
+        context=context | {"first_name": user.first_name},
+        user=user,
+        target=target,
+    )
+    return message if created else None
+
+
+def notify_registration(
+    registration: Registration, token: str, *, session: Session, sessions: list[Session],
+    position: int | None = None,
+) -> list[Message]:
+    """Confirmation, or « you are on the waiting list », with the private link."""
+    event = WAITING if registration.status == "waiting" else REGISTERED
+    context = session_context(session, sessions) | {
+        "link": registration_link(token),
+        "position": position,
+    }
+    return _to_person(
+        registration,
+        event=event,
+        key=f"registration:{registration.pk}:{event}",
+        context=context,
+        session=session,
+    )
+
+
+def notify_promoted(
+    registration: Registration, *, session: Session, sessions: list[Session]
+) -> list[Message]:
+    """A place was freed: the first person waiting has it now."""
+    return _to_person(
+        registration,
+        event=PROMOTED,
+        key=f"registration:{registration.pk}:promoted",
+        context=session_context(session, sessions),
+        session=session,
+    )
+
+
+def notify_registration_cancelled(
+    registration: Registration, *, session: Session, by_service: bool
+) -> list[Message]:
+    withdraw_pending_messages(
+        target=registration,
+        events=PERSON_EVENTS,
+        reason="Plus utile : l'inscription a été annulée.",
+    )
+    context = session_context(session) | {"by_service": by_service}
+    return _to_person(
+        registration,
+        event=REGISTRATION_CANCELLED,
+        key=f"registration:{registration.pk}:cancelled",
+        context=context,
+        session=session,
+    )
+
+
+def staff_recipients(session: Session) -> list:
+    """The advisers of the session and the librarian who asked for it (once each)."""
+    users = {u.pk: u for u in session.advisers.all()}
+    request = session.request
+    if request is not None and request.requested_by is not None:
+        users.setdefault(request.requested_by_id, request.requested_by)
+    return list(users.values())
+
+
+def notify_session_cancelled(
+    session: Session,
+    *,
+    sessions: list[Session],
+    registrations: Iterable[Registration],
+    next_sessions: Iterable[Session],
+    low_attendance: bool,
+    confirmed_count: int,
+    reason: str = "",
+) -> list[Message]:
+    """Every registrant, everyone waiting, the advisers and the librarian are told, with
+    the next sessions of the same workshop."""
+    context = session_context(session, sessions) | {
+        "low_attendance": low_attendance,
+        "reason": reason,
+        "confirmed_count": confirmed_count,
+        "min_attendance": session.min_attendance,
+        "next_sessions": _next_sessions_context(next_sessions),
+    }
+    queued: list[Message] = []
+    for registration in registrations:
+        withdraw_pending_messages(
+            target=registration,
+            events=PERSON_EVENTS,
+            reason="Plus utile : la séance est annulée.",
+        )
+        queued += _to_person(
+            registration,
+            event=SESSION_CANCELLED,
+            key=f"session:{session.pk}:cancelled:registration:{registration.pk}",
+            context=context,
+            session=session,
+        )
+    for user in staff_recipients(session):
+        message = _to_staff(
+            user,
+            event=STAFF_SESSION_CANCELLED,
+            key=f"session:{session.pk}:cancelled",
+            context=context,
+            territory_id=session.workshop.territory_id,
+            target=session,
+        )
+        if message is not None:
+            queued.append(message)
+    return queued
+
+
+def notify_session_confirmed(
+    session: Session,
+    *,
+    sessions: list[Session],
+    registrations: Iterable[Registration],
+    confirmed_count: int,
+) -> list[Message]:
+    """The session takes place: registrants are reminded, the staff told the count."""
+    context = session_context(session, sessions) | {"confirmed_count": confirmed_count}
+    queued: list[Message] = []
+    for registration in registrations:
+        queued += _to_person(
+            registration,
+            event=SESSION_CONFIRMED,
+            key=f"session:{session.pk}:confirmed:registration:{registration.pk}",
+            context=context,
+            session=session,
+        )
+    for user in staff_recipients(session):
+        message = _to_staff(
+            user,
+            event=STAFF_SESSION_CONFIRMED,
+            key=f"session:{session.pk}:confirmed",
+            context=context,
+            territory_id=session.workshop.territory_id,
+            target=session,
+        )
+        if message is not None:
+            queued.append(message)
+    return queued
+
+
+def notify_session_scheduled(session: Session, *, sessions: list[Session]) -> list[Message]:
+    """The advisers learn they lead a new session (or cycle)."""
+    context = session_context(session, sessions)
+    queued = []
+    for user in session.advisers.all():
+        message = _to_staff(
+            user,
+            event=STAFF_SESSION_SCHEDULED,
+            key=f"session:{session.pk}:scheduled",
+            context=context,
+            territory_id=session.workshop.territory_id,
+            target=session,
+        )
+        if message is not None:
+            queued.append(message)
+    return queued
+
+
+def notify_request_decided(
+    request: InterventionRequest, *, sessions: list[Session] | None = None
+) -> Message | None:
+    """The librarian learns whether their request is accepted (with the dates) or not."""
+    workshop = request.workshop
+    context = {
+        "title": workshop.title,
+        "library": request.library.name,
+        "accepted": request.status == "accepted",
+        "min_attendance": sessions[0].min_attendance if sessions else 4,
+        "reason": request.decision_reason,
+        "dates": [
+            f"{day_label(s.start)} de {hour_label(s.start)} à {hour_label(s.end)}, {s.venue.full_place}"
+            for s in sessions or []
+        ],
+        "service_name": workshop.territory.service_name,
+        "contact_phone": workshop.territory.contact_phone,
+        "territory_name": workshop.territory.name,
+    }
+    return _to_staff(
+        request.requested_by,
+        event=REQUEST_DECIDED,
+        key=f"request:{request.pk}:{request.status}",
+        context=context,
+        territory_id=workshop.territory_id,
+        target=request,
+    )

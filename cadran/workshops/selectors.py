@@ -1,0 +1,181 @@
+"""Reads about workshops and sessions, for the services, the pages and the API."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q
+
+from cadran.core import clock
+from cadran.core.tokens import hash_token
+from cadran.scheduling.calendars import public_holidays
+from cadran.scheduling.models import Closure, Permanence
+from cadran.scheduling.slots import WeeklyRule, localize, occurrence_dates
+
+from .conditions import overlaps
+from .enums import LIVE_SESSION_STATUSES, RegistrationStatus
+from .models import Registration, Session, SessionQuerySet
+
+
+def hm(value: dt.datetime) -> str:
+    return f"{clock.paris(value):%d/%m/%Y %H:%M}"
+
+
+def registration_target(session: Session) -> Session:
+    """The session people register on: the session itself, or its cycle's first session."""
+    if session.is_registration_target:
+        return session
+    return Session.objects.get(pk=session.cycle_group_id)
+
+
+def cycle_sessions(session: Session) -> list[Session]:
+    """Every session of the cycle in time order (just the session when it is not a cycle)."""
+    if session.cycle_group_id is None:
+        return [session]
+    return list(
+        Session.objects.filter(cycle_group_id=session.cycle_group_id).order_by("start", "pk")
+    )
+
+
+def adviser_conflicts(
+    *, adviser, start: dt.datetime, end: dt.datetime, exclude_session_ids=()
+) -> list[str]:
+    """Why the adviser is not free between ``start`` and ``end`` (empty list: free).
+
+    Another live session, an occurrence of one of their permanences (from their arrival
+    time; none on public holidays), or a closure for them or for the whole territory.
+    """
+    reasons: list[str] = []
+    other = (
+        Session.objects.filter(advisers=adviser, status__in=LIVE_SESSION_STATUSES)
+        .between(start, end)
+        .exclude(pk__in=list(exclude_session_ids))
+        .select_related("workshop", "venue")
+        .order_by("start")
+    )
+    for session in other:
+        reasons.append(
+            f"{adviser} anime déjà « {session.workshop.title} » le {hm(session.start)} "
+            f"({session.venue.name})."
+        )
+    local_start, local_end = clock.paris(start).date(), clock.paris(end).date()
+    holidays = public_holidays(local_start, local_end)
+    permanences = (
+        Permanence.objects.filter(adviser=adviser)
+        .active_between(local_start, local_end)
+        .select_related("commune")
+    )
+    for permanence in permanences:
+        rule = WeeklyRule.of(permanence)
+        for day in occurrence_dates(rule, local_start, local_end):
+            if day in holidays:
+                continue
+            begin = localize(
+                dt.datetime.combine(day, permanence.adviser_arrival_time or permanence.start_time)
+            )
+            finish = localize(dt.datetime.combine(day, permanence.end_time))
+            if begin and finish and overlaps(begin, finish, start, end):
+                reasons.append(
+                    f"{adviser} tient sa permanence de {permanence.commune.name} "
+                    f"{permanence.hours_label}."
+                )
+    territory_id = adviser.territory_id
+    closures = (
+        Closure.objects.filter(territory_id=territory_id)
+        .overlapping(start, end)
+        .filter(
+            Q(adviser=adviser) | Q(adviser__isnull=True, commune__isnull=True, venue__isnull=True)
+        )
+    )
+    for closure in closures:
+        who = f"{adviser} est absent" if closure.adviser_id else "Le territoire est fermé"
+        reasons.append(f"{who} : {closure.reason} ({hm(closure.start)} – {hm(closure.end)}).")
+    return reasons
+
+
+def venue_closures(*, venue, start: dt.datetime, end: dt.datetime) -> list[str]:
+    """Closures of the venue or its commune over the period, in French."""
+    closures = (
+        Closure.objects.filter(territory_id=venue.commune.territory_id, adviser__isnull=True)
+        .overlapping(start, end)
+        .filter(Q(venue=venue) | Q(venue__isnull=True, commune_id=venue.commune_id))
+    )
+    return [
+        f"{venue.name} est fermé : {c.reason} ({hm(c.start)} – {hm(c.end)})." for c in closures
+    ]
+
+
+def get_registration_by_token(token: str) -> Registration | None:
+    """The registration behind a private link (the database keeps only the hash)."""
+    if not token or len(token) > 100:
+        return None
+    return (
+        Registration.objects.select_related(
+            "session__workshop__territory", "session__venue__commune"
+        )
+        .filter(token_hash=hash_token(token))
+        .first()
+    )
+
+
+def waiting_position(registration: Registration) -> int | None:
+    """1 for the first person waiting; None when the registration is not waiting."""
+    if registration.status != RegistrationStatus.WAITING:
+        return None
+    ahead = (
+        Registration.objects.filter(
+            session_id=registration.session_id, status=RegistrationStatus.WAITING
+        )
+        .filter(
+            Q(created_at__lt=registration.created_at)
+            | Q(created_at=registration.created_at, pk__lt=registration.pk)
+        )
+        .count()
+    )
+    return ahead + 1
+
+
+def next_sessions(session: Session, *, now: dt.datetime, limit: int = 3) -> list[Session]:
+    """Other sessions of the same workshop people can still register for (for the message
+    that announces a cancellation)."""
+    exclude = [session.pk]
+    if session.cycle_group_id:
+        exclude.append(session.cycle_group_id)
+    return list(
+        Session.objects.registration_targets()
+        .open_for_registration(now)
+        .filter(workshop_id=session.workshop_id)
+        .exclude(pk__in=exclude)
+        .exclude(cycle_group_id__in=exclude)
+        .select_related("venue__commune")
+        .order_by("start", "pk")[:limit]
+    )
+
+
+def public_agenda(
+    *,
+    territory,
+    date_from: dt.date,
+    date_to: dt.date,
+    commune_insee: str = "",
+    now: dt.datetime | None = None,
+) -> SessionQuerySet:
+    """Sessions (and cycles) people can register for, with ``places_left``.
+
+    Dates are Paris days, inclusive. Query count does not depend on the number of rows
+    (counts are annotated, advisers are not loaded).
+    """
+    start = dt.datetime.combine(date_from, dt.time.min, tzinfo=clock.PARIS)
+    end = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=clock.PARIS)
+    qs = (
+        Session.objects.registration_targets()
+        .open_for_registration(now)
+        .filter(workshop__territory=territory, start__gte=start, start__lt=end)
+    )
+    if commune_insee:
+        qs = qs.filter(venue__commune__insee_code=commune_insee)
+    return (
+        qs.with_counts()
+        .select_related("workshop__format", "venue__commune")
+        .order_by("start", "pk")
+    )
