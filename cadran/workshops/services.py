@@ -109,7 +109,7 @@ def _lock(session: Session) -> Session:
     IMMEDIATE transactions already hold the write lock)."""
     target_id = session.cycle_group_id or session.pk
     return (
-        Session.objects.select_for_update()
+        Session.objects.select_for_update(of=("self",))
         .select_related("workshop__territory", "workshop__format", "venue__commune", "request")
         .get(pk=target_id)
     )
@@ -473,7 +473,7 @@ def request_intervention(
 
 def _load_request(request: InterventionRequest) -> InterventionRequest:
     return (
-        InterventionRequest.objects.select_for_update()
+        InterventionRequest.objects.select_for_update(of=("self",))
         .select_related("workshop__territory", "workshop__format", "library__commune", "requested_by")
         .get(pk=request.pk)
     )
@@ -1044,7 +1044,11 @@ def record_attendance(
     registered and not listed is absent; ``anonymous_count`` counts those who came without
     registering. May be corrected later. The session becomes « tenue »."""
     target = _lock(session)
-    session = Session.objects.select_for_update().select_related("workshop").get(pk=session.pk)
+    session = (
+        Session.objects.select_for_update(of=("self",))
+        .select_related("workshop")
+        .get(pk=session.pk)
+    )
     _require(_may_take_attendance(by, session))
     if session.is_cancelled:
         raise ValidationError("Cette séance a été annulée.")

@@ -22,7 +22,7 @@ def test_axe_reports_violations(page):
     page.goto("/")
     page.evaluate(
         """() => {
-            const main = document.querySelector('main');
+            const main = document.querySelector('main') || document.body;
             main.appendChild(document.createElement('input'));
             main.appendChild(document.createElement('img')).src = '/static/none.png';
         }"""
