@@ -30,7 +30,15 @@ class ReadOnlyMixin:
 
 @admin.register(WorkshopFormat)
 class WorkshopFormatAdmin(TerritoryScopedAdmin):
-    list_display = ["name", "kind", "level", "default_duration_minutes", "default_capacity", "min_attendance", "is_active"]
+    list_display = [
+        "name",
+        "kind",
+        "level",
+        "default_duration_minutes",
+        "default_capacity",
+        "min_attendance",
+        "is_active",
+    ]
     list_filter = ["kind", "level", "is_active"]
     search_fields = ["name"]
     fieldsets = [
@@ -89,7 +97,15 @@ class RegistrationInline(ReadOnlyMixin, admin.TabularInline):
 @admin.register(Session)
 class SessionAdmin(ReadOnlyMixin, TerritoryScopedAdmin):
     territory_path = "workshop__territory"
-    list_display = ["workshop", "start", "venue", "capacity", "min_attendance", "decision_at", "status"]
+    list_display = [
+        "workshop",
+        "start",
+        "venue",
+        "capacity",
+        "min_attendance",
+        "decision_at",
+        "status",
+    ]
     list_filter = ["status"]
     list_select_related = ["workshop", "venue__commune"]
     date_hierarchy = "start"

@@ -124,8 +124,9 @@ def load_demo_workshops(territory: Territory, *, today: dt.date | None = None) -
     today = today or clock.today()
     culture = User.objects.filter(territory=territory, role=Role.CULTURE_SERVICE).first()
     adviser = (
-        User.objects.filter(territory=territory, role=Role.ADVISER, communes__insee_code="59212")
-        .first()
+        User.objects.filter(
+            territory=territory, role=Role.ADVISER, communes__insee_code="59212"
+        ).first()
         or User.objects.filter(territory=territory, role=Role.ADVISER).first()
     )
     librarian = User.objects.filter(
@@ -158,8 +159,16 @@ def load_demo_workshops(territory: Territory, *, today: dt.date | None = None) -
         (WorkshopStatus.PUBLISHED, ReviewBody.SERVICE_CULTURE, None, ""),
     ]
 
-    def workshop(title, description, kind, *, is_cycle=False, status=WorkshopStatus.PUBLISHED,
-                 public=TargetPublic.ALL, steps=None):
+    def workshop(
+        title,
+        description,
+        kind,
+        *,
+        is_cycle=False,
+        status=WorkshopStatus.PUBLISHED,
+        public=TargetPublic.ALL,
+        steps=None,
+    ):
         w = Workshop.objects.create(
             territory=territory,
             title=title,

@@ -102,7 +102,9 @@ class WorkshopFormat(models.Model):
         verbose_name_plural = "formats d'atelier"
         ordering = ["territory", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["territory", "name"], name="workshop_format_unique_name"),
+            models.UniqueConstraint(
+                fields=["territory", "name"], name="workshop_format_unique_name"
+            ),
             models.CheckConstraint(
                 condition=Q(default_capacity__gte=1), name="workshop_format_capacity_positive"
             ),
@@ -257,7 +259,9 @@ class InterventionRequest(models.Model):
     date_option_3 = models.DateTimeField("date proposée 3", null=True, blank=True)
     room = models.CharField("salle", max_length=200, blank=True)
     expected_public = models.CharField("public attendu", max_length=200, blank=True)
-    expected_size = models.PositiveSmallIntegerField("nombre de personnes attendu", null=True, blank=True)
+    expected_size = models.PositiveSmallIntegerField(
+        "nombre de personnes attendu", null=True, blank=True
+    )
     off_site = models.BooleanField("hors les murs", default=False)
     off_site_place_kind = models.CharField(
         "type de lieu", max_length=32, choices=OffSitePlaceKind.choices, blank=True
@@ -401,8 +405,12 @@ class Session(models.Model):
         related_name="workshop_sessions",
         limit_choices_to={"role": Role.ADVISER},
     )
-    capacity = models.PositiveSmallIntegerField("nombre de places", validators=[MinValueValidator(1)])
-    min_attendance = models.PositiveSmallIntegerField("jauge minimale", default=DEFAULT_MIN_ATTENDANCE)
+    capacity = models.PositiveSmallIntegerField(
+        "nombre de places", validators=[MinValueValidator(1)]
+    )
+    min_attendance = models.PositiveSmallIntegerField(
+        "jauge minimale", default=DEFAULT_MIN_ATTENDANCE
+    )
     decision_at = models.DateTimeField(
         "décision le", help_text="Moment où l'on compte les inscrits (48 heures avant, d'habitude)."
     )
@@ -571,7 +579,10 @@ class Attendance(models.Model):
         Session, verbose_name="séance", on_delete=models.CASCADE, related_name="attendances"
     )
     registration = models.ForeignKey(
-        Registration, verbose_name="inscription", on_delete=models.CASCADE, related_name="attendances"
+        Registration,
+        verbose_name="inscription",
+        on_delete=models.CASCADE,
+        related_name="attendances",
     )
     present = models.BooleanField("présent")
     recorded_by = models.ForeignKey(

@@ -149,7 +149,11 @@ def _to_staff(
 
 
 def notify_registration(
-    registration: Registration, token: str, *, session: Session, sessions: list[Session],
+    registration: Registration,
+    token: str,
+    *,
+    session: Session,
+    sessions: list[Session],
     position: int | None = None,
 ) -> list[Message]:
     """Confirmation, or « you are on the waiting list », with the private link."""
@@ -202,8 +206,9 @@ def staff_recipients(session: Session) -> list:
     """The advisers of the session and the librarian who asked for it (once each)."""
     users = {u.pk: u for u in session.advisers.all()}
     request = session.request
-    if request is not None and request.requested_by is not None:
-        users.setdefault(request.requested_by_id, request.requested_by)
+    librarian = request.requested_by if request is not None else None
+    if librarian is not None:
+        users.setdefault(librarian.pk, librarian)
     return list(users.values())
 
 

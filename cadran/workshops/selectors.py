@@ -23,7 +23,7 @@ def hm(value: dt.datetime) -> str:
 
 def registration_target(session: Session) -> Session:
     """The session people register on: the session itself, or its cycle's first session."""
-    if session.is_registration_target:
+    if session.cycle_group_id is None or session.is_registration_target:
         return session
     return Session.objects.get(pk=session.cycle_group_id)
 
@@ -100,9 +100,7 @@ def venue_closures(*, venue, start: dt.datetime, end: dt.datetime) -> list[str]:
         .overlapping(start, end)
         .filter(Q(venue=venue) | Q(venue__isnull=True, commune_id=venue.commune_id))
     )
-    return [
-        f"{venue.name} est fermé : {c.reason} ({hm(c.start)} – {hm(c.end)})." for c in closures
-    ]
+    return [f"{venue.name} est fermé : {c.reason} ({hm(c.start)} – {hm(c.end)})." for c in closures]
 
 
 def get_registration_by_token(token: str) -> Registration | None:

@@ -29,7 +29,7 @@ from cadran.scheduling.services import BeneficiaryData, validate_beneficiary_dat
 from cadran.territory.models import Commune, Library, Territory, Venue
 
 from . import notifications
-from .conditions import overlaps, venue_shortfalls
+from .conditions import venue_shortfalls
 from .eligibility import Ineligible, check_eligibility
 from .enums import (
     LIVE_SESSION_STATUSES,
@@ -224,7 +224,11 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str, str]] = {
         ReviewBody.COTECH,
         "workshop.proposed",
     ),
-    WorkshopStatus.APPROVED: ((WorkshopStatus.PROPOSED,), ReviewBody.COMMISSION, "workshop.approved"),
+    WorkshopStatus.APPROVED: (
+        (WorkshopStatus.PROPOSED,),
+        ReviewBody.COMMISSION,
+        "workshop.approved",
+    ),
     WorkshopStatus.REFUSED: ((WorkshopStatus.PROPOSED,), ReviewBody.COMMISSION, "workshop.refused"),
     WorkshopStatus.PUBLISHED: (
         (WorkshopStatus.APPROVED,),
@@ -344,9 +348,7 @@ def approve_workshop(
 
 
 @transaction.atomic
-def refuse_workshop(
-    *, workshop: Workshop, commission_date: dt.date, remarks: str, by
-) -> Workshop:
+def refuse_workshop(*, workshop: Workshop, commission_date: dt.date, remarks: str, by) -> Workshop:
     """Proposed → refused by the Commission Culture, with its reasons."""
     if not remarks.strip():
         raise ValidationError({"remarks": ["Indiquez pourquoi la Commission Culture a refusé."]})
@@ -474,7 +476,9 @@ def request_intervention(
 def _load_request(request: InterventionRequest) -> InterventionRequest:
     return (
         InterventionRequest.objects.select_for_update(of=("self",))
-        .select_related("workshop__territory", "workshop__format", "library__commune", "requested_by")
+        .select_related(
+            "workshop__territory", "workshop__format", "library__commune", "requested_by"
+        )
         .get(pk=request.pk)
     )
 
@@ -558,7 +562,9 @@ def accept_request(
     request.decided_at = clock.now()
     request.decided_by = by
     request.decision_reason = remarks.strip()
-    request.save(update_fields=["status", "decided_at", "decided_by", "decision_reason", "updated_at"])
+    request.save(
+        update_fields=["status", "decided_at", "decided_by", "decision_reason", "updated_at"]
+    )
     audit.record(
         actor=by,
         obj=request,
@@ -586,7 +592,9 @@ def refuse_request(*, request: InterventionRequest, by, reason: str) -> Interven
     request.decided_at = clock.now()
     request.decided_by = by
     request.decision_reason = reason.strip()
-    request.save(update_fields=["status", "decided_at", "decided_by", "decision_reason", "updated_at"])
+    request.save(
+        update_fields=["status", "decided_at", "decided_by", "decision_reason", "updated_at"]
+    )
     audit.record(
         actor=by,
         obj=request,
@@ -739,7 +747,7 @@ def schedule_sessions(
     if errors:
         raise ValidationError(errors)
     intervals = [(s, s + dt.timedelta(minutes=minutes)) for s in starts]
-    for (a_start, a_end), (b_start, _b_end) in zip(intervals, intervals[1:], strict=False):
+    for (_a_start, a_end), (b_start, _b_end) in zip(intervals, intervals[1:], strict=False):
         if b_start < a_end:
             raise ValidationError({"starts": ["Deux séances du cycle se chevauchent."]})
     if decision_at is None:
@@ -804,7 +812,9 @@ def schedule_sessions(
     return sessions
 
 
-def _set_status(target: Session, status: str, *, now: dt.datetime, by=None, reason: str = "") -> None:
+def _set_status(
+    target: Session, status: str, *, now: dt.datetime, by=None, reason: str = ""
+) -> None:
     """The status of a session and of every session of its cycle."""
     Session.objects.filter(pk=target.pk).update(
         status=status, decided_at=now, decided_by=by, decision_reason=reason, updated_at=now
@@ -817,9 +827,7 @@ def _set_status(target: Session, status: str, *, now: dt.datetime, by=None, reas
     target.decision_reason = reason
 
 
-def _cancel(
-    target: Session, *, status: str, now: dt.datetime, by, reason: str, count: int
-) -> int:
+def _cancel(target: Session, *, status: str, now: dt.datetime, by, reason: str, count: int) -> int:
     _set_status(target, status, now=now, by=by, reason=reason)
     registrations = list(target.registrations.active().order_by("created_at", "pk"))
     messages = notifications.notify_session_cancelled(
@@ -1191,17 +1199,18 @@ def register(
             library_card=person.library_card,
         )
     except Ineligible as exc:
-        raise ValidationError({exc.field: [str(exc) + _contact(territory)]}, code="ineligible") from exc
+        raise ValidationError(
+            {exc.field: [str(exc) + _contact(territory)]}, code="ineligible"
+        ) from exc
     same_person = target.registrations.active().filter(
         first_name__iexact=data.first_name, last_name__iexact=data.last_name
     )
     contact = [("phone", data.phone), ("email", data.email)]
-    if any(
-        same_person.filter(**{name: value}).exists() for name, value in contact if value
-    ):
+    if any(same_person.filter(**{name: value}).exists() for name, value in contact if value):
         raise ValidationError(
             "Vous êtes déjà inscrit(e) à cet atelier. Pour une question, appelez le "
-            f"{territory.service_name}" + (f" au {territory.contact_phone}." if territory.contact_phone else "."),
+            f"{territory.service_name}"
+            + (f" au {territory.contact_phone}." if territory.contact_phone else "."),
             code="duplicate",
         )
     taken = target.registrations.holding_place().count()
@@ -1308,7 +1317,9 @@ def cancel_registration(*, registration: Registration, by=None, reason: str = ""
     if target.is_cancelled:
         raise ValidationError("Cet atelier est annulé : votre inscription ne compte plus.")
     if target.start <= now and not by_staff:
-        raise ValidationError("L'atelier a déjà commencé : l'inscription ne peut plus être annulée en ligne.")
+        raise ValidationError(
+            "L'atelier a déjà commencé : l'inscription ne peut plus être annulée en ligne."
+        )
     previous = registration.get_status_display()
     registration.status = RegistrationStatus.CANCELLED
     registration.cancelled_at = now

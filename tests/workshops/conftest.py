@@ -45,4 +45,3 @@ def workshop(territory, fmt):
 @pytest.fixture
 def session(workshop, library_venue, adviser):
     return SessionFactory(workshop=workshop, venue=library_venue, advisers=[adviser])
-

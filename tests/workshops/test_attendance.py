@@ -20,7 +20,9 @@ pytestmark = pytest.mark.usefixtures("frozen_now")
 
 
 def registered(session, n):
-    return [services.register(session=session, person=make_person(i)).registration for i in range(n)]
+    return [
+        services.register(session=session, person=make_person(i)).registration for i in range(n)
+    ]
 
 
 def test_adviser_takes_attendance_after_the_start(session, adviser):
@@ -28,7 +30,9 @@ def test_adviser_takes_attendance_after_the_start(session, adviser):
     with pytest.raises(ValidationError, match="pas encore commencé"):
         services.record_attendance(session=session, present_ids=[regs[0].pk], by=adviser)
     with time_machine.travel(session.start + dt.timedelta(minutes=10)):
-        services.record_attendance(session=session, present_ids=[r.pk for r in regs[:3]], by=adviser, anonymous_count=2)
+        services.record_attendance(
+            session=session, present_ids=[r.pk for r in regs[:3]], by=adviser, anonymous_count=2
+        )
     session.refresh_from_db()
     assert session.status == SessionStatus.HELD
     assert session.anonymous_count == 2
@@ -44,7 +48,10 @@ def test_attendance_can_be_corrected(session, adviser):
         services.record_attendance(session=session, present_ids=[regs[0].pk], by=adviser)
         services.record_attendance(session=session, present_ids=[regs[1].pk], by=adviser)
     statuses = dict(session.registrations.values_list("pk", "status"))
-    assert statuses == {regs[0].pk: RegistrationStatus.ABSENT, regs[1].pk: RegistrationStatus.PRESENT}
+    assert statuses == {
+        regs[0].pk: RegistrationStatus.ABSENT,
+        regs[1].pk: RegistrationStatus.PRESENT,
+    }
     assert Attendance.objects.filter(session=session).count() == 2
 
 
@@ -57,7 +64,13 @@ def test_attendance_refusals(session, adviser, territory, librarian):
         for user in (other, librarian):
             with pytest.raises(ValidationError):
                 services.record_attendance(session=session, present_ids=[regs[0].pk], by=user)
-    cancelled = SessionFactory(workshop=session.workshop, venue=session.venue, start=session.start - dt.timedelta(days=10), cancelled=True, advisers=[adviser])
+    cancelled = SessionFactory(
+        workshop=session.workshop,
+        venue=session.venue,
+        start=session.start - dt.timedelta(days=10),
+        cancelled=True,
+        advisers=[adviser],
+    )
     with pytest.raises(ValidationError, match="annulée"):
         services.record_attendance(session=cancelled, present_ids=[], by=adviser)
 
@@ -66,14 +79,24 @@ def test_waiting_people_are_not_on_the_attendance_list(session, adviser):
     session.capacity = 1
     session.save()
     regs = registered(session, 2)
-    with time_machine.travel(session.start + dt.timedelta(minutes=10)):
-        with pytest.raises(ValidationError):
-            services.record_attendance(session=session, present_ids=[regs[1].pk], by=adviser)
+    with (
+        time_machine.travel(session.start + dt.timedelta(minutes=10)),
+        pytest.raises(ValidationError),
+    ):
+        services.record_attendance(session=session, present_ids=[regs[1].pk], by=adviser)
 
 
 def test_each_session_of_a_cycle_has_its_own_attendance(territory, library_venue, adviser):
-    first = SessionFactory(workshop__territory=territory, workshop__cycle=True, venue=library_venue, advisers=[adviser])
-    second = SessionFactory(workshop=first.workshop, venue=library_venue, start=first.start + dt.timedelta(weeks=1), decision_at=first.decision_at, advisers=[adviser])
+    first = SessionFactory(
+        workshop__territory=territory, workshop__cycle=True, venue=library_venue, advisers=[adviser]
+    )
+    second = SessionFactory(
+        workshop=first.workshop,
+        venue=library_venue,
+        start=first.start + dt.timedelta(weeks=1),
+        decision_at=first.decision_at,
+        advisers=[adviser],
+    )
     for s in (first, second):
         s.cycle_group = first
         s.save()

@@ -26,7 +26,10 @@ pytestmark = pytest.mark.usefixtures("frozen_now")
 @pytest.fixture
 def requested_session(session, librarian):
     request = InterventionRequestFactory(
-        workshop=session.workshop, library=librarian.library, requested_by=librarian, status="accepted"
+        workshop=session.workshop,
+        library=librarian.library,
+        requested_by=librarian,
+        status="accepted",
     )
     session.request = request
     session.save()
@@ -110,7 +113,9 @@ def test_deciding_twice_sends_nothing_twice(session):
     first = services.decide_session(session=session, now=session.decision_at)
     count = Message.objects.count()
     audit = AuditLog.objects.count()
-    again = services.decide_session(session=session, now=session.decision_at + dt.timedelta(minutes=1))
+    again = services.decide_session(
+        session=session, now=session.decision_at + dt.timedelta(minutes=1)
+    )
     assert first.changed and not again.changed
     assert again.outcome == "already_decided"
     assert Message.objects.count() == count
@@ -118,7 +123,9 @@ def test_deciding_twice_sends_nothing_twice(session):
 
 
 def test_not_due_yet_does_nothing(session):
-    decision = services.decide_session(session=session, now=session.decision_at - dt.timedelta(seconds=1))
+    decision = services.decide_session(
+        session=session, now=session.decision_at - dt.timedelta(seconds=1)
+    )
     assert decision.outcome == "not_due"
     session.refresh_from_db()
     assert session.status == SessionStatus.SCHEDULED
@@ -126,8 +133,15 @@ def test_not_due_yet_does_nothing(session):
 
 def test_sweep_decides_due_sessions_only_and_only_once(session, territory, library_venue):
     fill(session, confirmed=4)
-    later = SessionFactory(workshop=session.workshop, venue=library_venue, start=session.start + dt.timedelta(days=3))
-    already = SessionFactory(workshop=session.workshop, venue=library_venue, start=session.start + dt.timedelta(days=1), confirmed=True)
+    later = SessionFactory(
+        workshop=session.workshop, venue=library_venue, start=session.start + dt.timedelta(days=3)
+    )
+    already = SessionFactory(
+        workshop=session.workshop,
+        venue=library_venue,
+        start=session.start + dt.timedelta(days=1),
+        confirmed=True,
+    )
     already.decision_at = session.decision_at - dt.timedelta(days=1)
     already.save()
     with time_machine.travel(session.decision_at - dt.timedelta(minutes=1), tick=False):
@@ -150,7 +164,12 @@ def test_sweep_decides_due_sessions_only_and_only_once(session, territory, libra
 
 def test_sweep_query_count_does_not_grow_with_history(session, django_assert_max_num_queries):
     for n in range(5):
-        SessionFactory(workshop=session.workshop, venue=session.venue, start=session.start - dt.timedelta(days=30 + n), cancelled=True)
+        SessionFactory(
+            workshop=session.workshop,
+            venue=session.venue,
+            start=session.start - dt.timedelta(days=30 + n),
+            cancelled=True,
+        )
     with django_assert_max_num_queries(1):
         assert decide_due_sessions(session.decision_at - dt.timedelta(hours=1)) == 0
 
@@ -170,18 +189,25 @@ def test_override_before_the_decision_confirms_with_a_reason(session, coordinato
     entry = AuditLog.objects.for_object(session).get(action="session.decision_overridden")
     assert entry.actor == coordinator and "Groupe du CCAS" in entry.description
     # The sweep leaves it alone afterwards.
-    assert services.decide_session(session=session, now=session.decision_at).outcome == "already_decided"
+    assert (
+        services.decide_session(session=session, now=session.decision_at).outcome
+        == "already_decided"
+    )
     with pytest.raises(ValidationError, match="déjà prise"):
         services.override_decision(session=session, confirm=False, reason="x", by=coordinator)
 
 
 def test_override_cancel_tells_everyone(session, adviser, coordinator):
     fill(session, confirmed=5)
-    services.override_decision(session=session, confirm=False, reason="Salle inondée", by=coordinator)
+    services.override_decision(
+        session=session, confirm=False, reason="Salle inondée", by=coordinator
+    )
     session.refresh_from_db()
     assert session.status == SessionStatus.CANCELLED_BY_SERVICE
     assert len(recipients("workshop_session_cancelled")) == 5
-    assert "Salle inondée" in Message.objects.filter(event="workshop_session_cancelled").first().body
+    assert (
+        "Salle inondée" in Message.objects.filter(event="workshop_session_cancelled").first().body
+    )
 
 
 def test_override_is_staff_only(session, adviser, librarian):
@@ -202,9 +228,16 @@ def test_cancel_session_by_the_service(session, culture_user, adviser):
 
 
 def test_a_cycle_is_decided_as_a_whole(territory, library_venue, adviser):
-    first = SessionFactory(workshop__territory=territory, workshop__cycle=True, venue=library_venue, advisers=[adviser])
+    first = SessionFactory(
+        workshop__territory=territory, workshop__cycle=True, venue=library_venue, advisers=[adviser]
+    )
     others = [
-        SessionFactory(workshop=first.workshop, venue=library_venue, start=first.start + dt.timedelta(weeks=w), decision_at=first.decision_at)
+        SessionFactory(
+            workshop=first.workshop,
+            venue=library_venue,
+            start=first.start + dt.timedelta(weeks=w),
+            decision_at=first.decision_at,
+        )
         for w in (1, 2)
     ]
     for s in [first, *others]:
@@ -212,15 +245,15 @@ def test_a_cycle_is_decided_as_a_whole(territory, library_venue, adviser):
         s.save()
     fill(first, confirmed=3)
     services.decide_session(session=others[0], now=first.decision_at)
-    statuses = set(
-        type(first).objects.filter(cycle_group=first).values_list("status", flat=True)
-    )
+    statuses = set(type(first).objects.filter(cycle_group=first).values_list("status", flat=True))
     assert statuses == {SessionStatus.CANCELLED_LOW_ATTENDANCE}
     assert len(recipients("workshop_session_cancelled")) == 3
 
 
 def test_lowering_the_decision_time_into_the_past_decides_at_once(session, culture_user):
     fill(session, confirmed=1)
-    services.update_session(session=session, decision_at=session.decision_at - dt.timedelta(days=7), by=culture_user)
+    services.update_session(
+        session=session, decision_at=session.decision_at - dt.timedelta(days=7), by=culture_user
+    )
     session.refresh_from_db()
     assert session.status == SessionStatus.CANCELLED_LOW_ATTENDANCE

@@ -54,7 +54,11 @@ def test_a_valid_library_card_makes_anyone_eligible(code, card):
     assert result.library_card == card
 
 
-@given(card=st.text(min_size=1, max_size=20).filter(lambda c: not card_matches(normalize_card(c), DEFAULT_CARD_PATTERN)))
+@given(
+    card=st.text(min_size=1, max_size=20).filter(
+        lambda c: not card_matches(normalize_card(c), DEFAULT_CARD_PATTERN)
+    )
+)
 def test_a_card_of_the_wrong_format_is_refused_with_its_own_reason(card):
     if not normalize_card(card):
         return

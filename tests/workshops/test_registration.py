@@ -56,7 +56,7 @@ def test_sms_is_short_with_title_day_hour_and_place(session):
 
 def test_library_member_from_outside_is_eligible(session):
     result = services.register(
-        session=session, person=make_person(1, commune_insee="62193", library_card="0012 3456")
+        session=session, person=make_person(1, commune_insee="75056", library_card="0012 3456")
     )
     assert result.registration.eligibility_basis == EligibilityBasis.LIBRARY_MEMBER
     assert result.registration.library_card == "00123456"
@@ -75,9 +75,13 @@ def test_card_format_is_configured_per_territory(session, territory):
     territory.library_card_pattern = r"^ESP[0-9]{5}$"
     territory.save()
     with pytest.raises(ValidationError) as excinfo:
-        services.register(session=session, person=make_person(1, commune_insee="", library_card="123456"))
+        services.register(
+            session=session, person=make_person(1, commune_insee="", library_card="123456")
+        )
     assert "library_card" in excinfo.value.message_dict
-    ok = services.register(session=session, person=make_person(2, commune_insee="", library_card="esp12345"))
+    ok = services.register(
+        session=session, person=make_person(2, commune_insee="", library_card="esp12345")
+    )
     assert ok.registration.library_card == "ESP12345"
 
 
@@ -97,7 +101,12 @@ def test_full_session_puts_people_on_the_waiting_list_in_order(session):
     session.capacity = 2
     session.save()
     results = [services.register(session=session, person=make_person(n)) for n in range(4)]
-    assert [r.registration.status for r in results] == ["confirmed", "confirmed", "waiting", "waiting"]
+    assert [r.registration.status for r in results] == [
+        "confirmed",
+        "confirmed",
+        "waiting",
+        "waiting",
+    ]
     assert [r.waiting_position for r in results] == [None, None, 1, 2]
     waiting = Message.objects.filter(event="workshop_waiting").order_by("pk")
     assert [m.recipient for m in waiting] == ["habitant2@example.org", "habitant3@example.org"]
@@ -139,7 +148,14 @@ def test_librarian_cannot_register_people(session, librarian):
     assert excinfo.value.code == "forbidden"
 
 
-@pytest.mark.parametrize("status", [SessionStatus.CANCELLED_BY_SERVICE, SessionStatus.CANCELLED_LOW_ATTENDANCE, SessionStatus.HELD])
+@pytest.mark.parametrize(
+    "status",
+    [
+        SessionStatus.CANCELLED_BY_SERVICE,
+        SessionStatus.CANCELLED_LOW_ATTENDANCE,
+        SessionStatus.HELD,
+    ],
+)
 def test_registration_refused_when_session_closed(session, status):
     session.status = status
     session.save()
@@ -149,9 +165,11 @@ def test_registration_refused_when_session_closed(session, status):
 
 
 def test_registration_refused_once_the_session_has_begun(session):
-    with time_machine.travel(session.start + dt.timedelta(minutes=1)):
-        with pytest.raises(services.SessionClosed, match="commencé"):
-            services.register(session=session, person=make_person(0))
+    with (
+        time_machine.travel(session.start + dt.timedelta(minutes=1)),
+        pytest.raises(services.SessionClosed, match="commencé"),
+    ):
+        services.register(session=session, person=make_person(0))
 
 
 def test_cancel_by_token_frees_the_place_for_the_first_waiting_who_is_told(session):
@@ -196,7 +214,9 @@ def test_cancel_after_start_only_by_staff(session, culture_user):
     with time_machine.travel(session.start + dt.timedelta(minutes=5)):
         with pytest.raises(ValidationError, match="commencé"):
             services.cancel_registration(registration=result.registration)
-        services.cancel_registration(registration=result.registration, by=culture_user, reason="Malade")
+        services.cancel_registration(
+            registration=result.registration, by=culture_user, reason="Malade"
+        )
     result.registration.refresh_from_db()
     assert result.registration.status == RegistrationStatus.CANCELLED
 
@@ -205,7 +225,9 @@ def test_an_overbooked_session_promotes_nobody_until_a_place_is_really_free(sess
     session.capacity = 1
     session.save()
     a = services.register(session=session, person=make_person(0))
-    services.register(session=session, person=make_person(1), by=culture_user, allow_overbooking=True)
+    services.register(
+        session=session, person=make_person(1), by=culture_user, allow_overbooking=True
+    )
     services.register(session=session, person=make_person(2))
     services.cancel_registration(registration=a.registration)
     assert statuses(session) == ["cancelled", "confirmed", "waiting"]
@@ -228,13 +250,17 @@ class TestPromotionSequences(HypothesisTestCase):
     @settings(max_examples=25, deadline=None)
     @given(
         capacity=st.integers(min_value=1, max_value=4),
-        ops=st.lists(st.one_of(st.just("register"), st.integers(min_value=0, max_value=9)), max_size=14),
+        ops=st.lists(
+            st.one_of(st.just("register"), st.integers(min_value=0, max_value=9)), max_size=14
+        ),
     )
     def test_waiting_list_model(self, capacity, ops):
         with time_machine.travel(dt.datetime(2026, 11, 27, 9, 0, tzinfo=dt.UTC), tick=True):
             territory = f.TerritoryFactory(slug="hyp")
             commune = f.CommuneFactory(territory=territory, insee_code="59212", slug="hyp-estaires")
-            session = SessionFactory(workshop__territory=territory, venue__commune=commune, capacity=capacity)
+            session = SessionFactory(
+                workshop__territory=territory, venue__commune=commune, capacity=capacity
+            )
             alive: list[int] = []  # registration ids in arrival order, not cancelled
             made: list[int] = []
             for n, op in enumerate(ops):
@@ -256,13 +282,17 @@ class TestPromotionSequences(HypothesisTestCase):
             promoted = Message.objects.filter(event="workshop_promoted", object_id__in=made)
             keys = list(promoted.values_list("dedupe_key", flat=True))
             assert len(keys) == len(set(keys))
-            assert promoted.count() == session.registrations.filter(promoted_at__isnull=False).count()
+            assert (
+                promoted.count() == session.registrations.filter(promoted_at__isnull=False).count()
+            )
 
 
 def test_registration_on_a_later_cycle_session_goes_to_the_first(territory, library_venue, adviser):
     first = SessionFactory(workshop__territory=territory, workshop__cycle=True, venue=library_venue)
     second = SessionFactory(
-        workshop=first.workshop, venue=library_venue, start=first.start + dt.timedelta(weeks=1),
+        workshop=first.workshop,
+        venue=library_venue,
+        start=first.start + dt.timedelta(weeks=1),
         decision_at=first.decision_at,
     )
     first.cycle_group = first

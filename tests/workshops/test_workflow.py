@@ -42,17 +42,30 @@ def test_create_workshop_is_a_draft_with_the_format_level(draft, fmt, culture_us
 
 
 def test_the_whole_workflow_keeps_every_step_with_who_when_and_remarks(draft, culture_user):
-    services.propose_workshop(workshop=draft, cotech_date=COTECH, remarks="Bon accueil", by=culture_user)
+    services.propose_workshop(
+        workshop=draft, cotech_date=COTECH, remarks="Bon accueil", by=culture_user
+    )
     services.approve_workshop(workshop=draft, commission_date=COMMISSION, by=culture_user)
     services.publish_workshop(workshop=draft, by=culture_user)
     workshop = services.archive_workshop(workshop=draft, by=culture_user, remarks="Fin de saison")
     assert workshop.status == WorkshopStatus.ARCHIVED
-    steps = list(workshop.reviews.values_list("from_status", "to_status", "body", "meeting_date", "remarks", "by"))
+    steps = list(
+        workshop.reviews.values_list(
+            "from_status", "to_status", "body", "meeting_date", "remarks", "by"
+        )
+    )
     assert steps == [
         ("draft", "proposed", ReviewBody.COTECH, COTECH, "Bon accueil", culture_user.pk),
         ("proposed", "approved", ReviewBody.COMMISSION, COMMISSION, "", culture_user.pk),
         ("approved", "published", ReviewBody.SERVICE_CULTURE, None, "", culture_user.pk),
-        ("published", "archived", ReviewBody.SERVICE_CULTURE, None, "Fin de saison", culture_user.pk),
+        (
+            "published",
+            "archived",
+            ReviewBody.SERVICE_CULTURE,
+            None,
+            "Fin de saison",
+            culture_user.pk,
+        ),
     ]
     assert all(r.at is not None for r in workshop.reviews.all())
     actions = list(
@@ -74,12 +87,21 @@ def test_refusal_needs_remarks_and_a_refused_workshop_can_be_changed_and_propose
 ):
     services.propose_workshop(workshop=draft, cotech_date=COTECH, by=culture_user)
     with pytest.raises(ValidationError, match="pourquoi"):
-        services.refuse_workshop(workshop=draft, commission_date=COMMISSION, remarks=" ", by=culture_user)
+        services.refuse_workshop(
+            workshop=draft, commission_date=COMMISSION, remarks=" ", by=culture_user
+        )
     services.refuse_workshop(
-        workshop=draft, commission_date=COMMISSION, remarks="Trop proche d'un autre", by=culture_user
+        workshop=draft,
+        commission_date=COMMISSION,
+        remarks="Trop proche d'un autre",
+        by=culture_user,
     )
-    services.update_workshop(workshop=draft, title="Premiers pas (nouvelle version)", by=culture_user)
-    workshop = services.propose_workshop(workshop=draft, cotech_date=dt.date(2026, 11, 12), by=culture_user)
+    services.update_workshop(
+        workshop=draft, title="Premiers pas (nouvelle version)", by=culture_user
+    )
+    workshop = services.propose_workshop(
+        workshop=draft, cotech_date=dt.date(2026, 11, 12), by=culture_user
+    )
     assert workshop.status == WorkshopStatus.PROPOSED
     assert workshop.title == "Premiers pas (nouvelle version)"
 
@@ -98,11 +120,17 @@ def test_refusal_needs_remarks_and_a_refused_workshop_can_be_changed_and_propose
         (WorkshopStatus.ARCHIVED, "archive"),
     ],
 )
-def test_illegal_transitions_are_refused_and_leave_no_trace(territory, culture_user, status, action):
+def test_illegal_transitions_are_refused_and_leave_no_trace(
+    territory, culture_user, status, action
+):
     workshop = WorkshopFactory(territory=territory, status=status)
     calls = {
-        "propose": lambda: services.propose_workshop(workshop=workshop, cotech_date=COTECH, by=culture_user),
-        "approve": lambda: services.approve_workshop(workshop=workshop, commission_date=COMMISSION, by=culture_user),
+        "propose": lambda: services.propose_workshop(
+            workshop=workshop, cotech_date=COTECH, by=culture_user
+        ),
+        "approve": lambda: services.approve_workshop(
+            workshop=workshop, commission_date=COMMISSION, by=culture_user
+        ),
         "publish": lambda: services.publish_workshop(workshop=workshop, by=culture_user),
         "archive": lambda: services.archive_workshop(workshop=workshop, by=culture_user),
     }
@@ -131,9 +159,13 @@ def test_service_culture_of_another_territory_cannot(draft):
 def test_commission_date_must_be_past_and_after_the_cotech(draft, culture_user):
     services.propose_workshop(workshop=draft, cotech_date=COTECH, by=culture_user)
     with pytest.raises(ValidationError, match="déjà eu lieu"):
-        services.approve_workshop(workshop=draft, commission_date=dt.date(2026, 12, 10), by=culture_user)
+        services.approve_workshop(
+            workshop=draft, commission_date=dt.date(2026, 12, 10), by=culture_user
+        )
     with pytest.raises(ValidationError, match="après le COTECH"):
-        services.approve_workshop(workshop=draft, commission_date=dt.date(2026, 10, 1), by=culture_user)
+        services.approve_workshop(
+            workshop=draft, commission_date=dt.date(2026, 10, 1), by=culture_user
+        )
 
 
 def test_a_proposed_workshop_can_no_longer_be_edited(draft, culture_user):
@@ -150,4 +182,7 @@ def test_archiving_is_refused_while_sessions_are_to_come(session, culture_user):
 def test_archiving_after_the_sessions_is_fine(territory, culture_user):
     workshop = WorkshopFactory(territory=territory)
     SessionFactory(workshop=workshop, cancelled=True)
-    assert services.archive_workshop(workshop=workshop, by=culture_user).status == WorkshopStatus.ARCHIVED
+    assert (
+        services.archive_workshop(workshop=workshop, by=culture_user).status
+        == WorkshopStatus.ARCHIVED
+    )

@@ -27,6 +27,7 @@ from cadran.scheduling.models import (
 )
 from cadran.scheduling.slots import free_slots
 from cadran.territory.models import Commune, Library, Territory, Venue
+from cadran.workshops.demo import load_demo_workshops
 
 DEMO_PASSWORD = "cadran-demo-2026"  # noqa: S105 — demo accounts only, printed in the README
 CSV_PATH = Path(__file__).resolve().parents[3] / "territory" / "fixtures" / "territory-ccfl.csv"
@@ -212,6 +213,7 @@ class Command(BaseCommand):
                 is_demo=insee != "59212",
             )
         self._demo_appointments(territory, communes, users)
+        load_demo_workshops(territory)
 
     def _demo_appointments(self, territory, communes, users) -> None:
         """A few booked appointments at Estaires, and a closure for training."""
