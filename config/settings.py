@@ -61,6 +61,10 @@ INSTALLED_APPS = [
     "cadran.api",
     "cadran.notifications",
     "cadran.workshops",
+    "cadran.agreements",
+    "cadran.equipment",
+    "cadran.activity",
+    "cadran.reporting",
 ]
 
 MIDDLEWARE = [
@@ -218,13 +222,30 @@ CADRAN_STAFF_DIGEST_TIME = os.environ.get("CADRAN_STAFF_DIGEST_TIME", "07:00")
 # A message that fails is tried again after 1, 2, 4, 8… minutes, then marked failed.
 CADRAN_MESSAGE_MAX_ATTEMPTS = int(os.environ.get("CADRAN_MESSAGE_MAX_ATTEMPTS", "5"))
 CADRAN_MESSAGE_RETRY_SECONDS = int(os.environ.get("CADRAN_MESSAGE_RETRY_SECONDS", "60"))
+# Activity records (CRA): an adviser may correct their record for this many days, then it
+# is locked and only the coordination corrects it (audit-logged).
+CADRAN_ACTIVITY_EDIT_DAYS = int(os.environ.get("CADRAN_ACTIVITY_EDIT_DAYS", "7"))
+# INSEE code of the employer's commune, for activities « à distance » (empty: the first
+# commune the adviser serves).
+CADRAN_ACTIVITY_REMOTE_INSEE = os.environ.get("CADRAN_ACTIVITY_REMOTE_INSEE", "")
+# Equipment loans: a loan not collected this many days after its first day is cancelled
+# by the worker, and the borrower told (docs/materiel.md).
+CADRAN_LOAN_PICKUP_DAYS = int(os.environ.get("CADRAN_LOAN_PICKUP_DAYS", "3"))
 # Functions ``fn(now) -> int`` run by the sweep (``manage.py cadran_worker``) every minute.
 CADRAN_SWEEPERS = [
     "cadran.scheduling.sweepers.queue_due_reminders",
     "cadran.scheduling.sweepers.queue_staff_digests",
     "cadran.workshops.sweepers.decide_due_sessions",
+    "cadran.agreements.sweepers.queue_agreement_alerts",
+    "cadran.equipment.sweepers.sweep_loans",
     "cadran.notifications.services.requeue_stale_messages",
 ]
+# Conventions (docs/conventions.md): alert this many months before the end of a year of the
+# agreement (to decide its renewal), and before its absolute limit.
+CADRAN_AGREEMENT_RENEWAL_NOTICE_MONTHS = int(
+    os.environ.get("CADRAN_AGREEMENT_RENEWAL_NOTICE_MONTHS", "3")
+)
+CADRAN_AGREEMENT_CAP_ALERT_MONTHS = int(os.environ.get("CADRAN_AGREEMENT_CAP_ALERT_MONTHS", "6"))
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
 # SMS: printed in the demo; ``cadran.notifications.backends.sms.BrevoSmsBackend`` in production.
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "cadran.notifications.backends.sms.ConsoleSmsBackend")

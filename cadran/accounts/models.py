@@ -111,3 +111,45 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_adviser(self) -> bool:
         return self.role == Role.ADVISER
+
+
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    def active(self) -> ApiTokenQuerySet:
+        return self.filter(revoked_at__isnull=True)
+
+    def visible_to(self, user) -> ApiTokenQuerySet:
+        """Everyone sees and manages only their own tokens."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(user_id=user.pk)
+
+
+class ApiToken(models.Model):
+    """A secret a member of staff gives a program to read the API with their own scope.
+
+    Only its SHA-256 hash is stored; the token itself is shown once, when created.
+    """
+
+    user = models.ForeignKey(
+        User, verbose_name="titulaire", on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField("nom", max_length=100, help_text="À quoi il sert, pour s'y retrouver.")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField("début du jeton", max_length=12, editable=False)
+    created_at = models.DateTimeField("créé le", default=timezone.now)
+    last_used_at = models.DateTimeField("dernière utilisation", null=True, blank=True)
+    revoked_at = models.DateTimeField("révoqué le", null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "jeton d'API"
+        verbose_name_plural = "jetons d'API"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -2,12 +2,16 @@
 
 from ninja import NinjaAPI
 
+from .activity_routes import router as activity_router
 from .errors import FrenchJSONParser, install_error_handlers
+from .report_routes import router as report_router
 from .routes import router
+from .workshop_routes import router as workshop_router
 
 DESCRIPTION = """\
 API publique de Cadran : les communes, les créneaux libres des permanences des conseillers
-numériques, la prise et l'annulation de rendez-vous. Sans compte, en JSON, en français.
+numériques, la prise et l'annulation de rendez-vous, l'agenda des ateliers collectifs et
+l'inscription à un atelier. Sans compte, en JSON, en français.
 
 **Heures** : toujours en heure de Paris avec leur décalage (ISO 8601), par exemple
 `2026-12-02T09:00:00+01:00` en hiver et `2026-04-01T09:00:00+02:00` en été.
@@ -24,8 +28,8 @@ numériques, la prise et l'annulation de rendez-vous. Sans compte, en JSON, en f
 
 | code | quand |
 |---|---|
-| 404 | commune, rendez-vous ou adresse inconnus |
-| 409 | créneau pris entre-temps ; rendez-vous déjà annulé ou passé |
+| 404 | commune, rendez-vous, atelier ou adresse inconnus |
+| 409 | créneau pris entre-temps ; rendez-vous déjà annulé ou passé ; atelier annulé, passé ou commencé |
 | 422 | données à corriger (champ manquant, trop long, motif inconnu, JSON mal formé…) |
 """
 
@@ -38,3 +42,6 @@ api = NinjaAPI(
 )
 install_error_handlers(api)
 api.add_router("", router)
+api.add_router("", workshop_router)
+api.add_router("", activity_router)
+api.add_router("", report_router)

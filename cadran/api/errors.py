@@ -118,6 +118,9 @@ def errors_by_field(raw_errors: list[dict[str, Any]]) -> dict[str, list[str]]:
         name = field_name(error.get("loc", ()))
         if name == NON_FIELD_ERRORS and error.get("type") == "missing":
             message = EMPTY_BODY
+        elif error.get("type") == "value_error" and (error.get("ctx") or {}).get("error"):
+            # A schema's own validator already speaks French, for this endpoint: it wins.
+            message = translate(error)
         else:
             message = FIELD_MESSAGES.get(name) or translate(error)
         messages = errors.setdefault(name, [])

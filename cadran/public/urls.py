@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, workshop_views
 
 app_name = "public"
 urlpatterns = [
@@ -9,6 +9,23 @@ urlpatterns = [
     path("communes/<slug:slug>/creneaux/<str:slot_id>/", views.book, name="book"),
     path("rendez-vous/<str:token>/", views.appointment_detail, name="appointment"),
     path("rendez-vous/<str:token>/annuler/", views.appointment_cancel, name="cancel"),
+    path("ateliers/", workshop_views.agenda, name="agenda"),
+    path("ateliers/<int:pk>/", workshop_views.session_detail, name="session"),
+    path(
+        "ateliers/<int:pk>/inscription/",
+        workshop_views.session_register,
+        name="session_register",
+    ),
+    path(
+        "ateliers/inscription/<str:token>/",
+        workshop_views.workshop_registration,
+        name="workshop_registration",
+    ),
+    path(
+        "ateliers/inscription/<str:token>/annuler/",
+        workshop_views.workshop_registration_cancel,
+        name="workshop_registration_cancel",
+    ),
     path("donnees-personnelles/", views.privacy, name="privacy"),
     path("accessibilite/", views.accessibility, name="accessibility"),
 ]

@@ -38,6 +38,7 @@ BOOKED = "appointment_booked"
 MOVED = "appointment_moved"
 CANCELLED = "appointment_cancelled"
 REMINDER = "appointment_reminder"
+VENUE_CHANGED = "appointment_venue_changed"
 STAFF_DIGEST = "staff_digest"
 
 
@@ -80,7 +81,11 @@ def appointment_context(appointment: Appointment) -> dict:
 
 def _sequence(appointment: Appointment) -> int:
     """How many times the appointment moved: the iCalendar SEQUENCE of its event."""
-    return AuditLog.objects.for_object(appointment).filter(action="appointment.moved").count()
+    return (
+        AuditLog.objects.for_object(appointment)
+        .filter(action__in=["appointment.moved", "appointment.venue_changed"])
+        .count()
+    )
 
 
 def _ics(appointment: Appointment, *, method: str, sequence: int, recipient: str) -> str:
@@ -163,12 +168,38 @@ def notify_appointment_moved(appointment: Appointment) -> list[Message]:
     )
 
 
+def notify_appointment_venue_changed(
+    appointment: Appointment, *, previous_place: str = ""
+) -> list[Message]:
+    """Same day and hour, another place (the commune changed venues, convention art. 3).
+
+    Once per appointment and new venue. Call after the appointment's
+    ``appointment.venue_changed`` audit entry (it counts towards the calendar's SEQUENCE).
+    A reminder not sent yet (the old place) is withdrawn: this message replaces it.
+    """
+    withdraw_pending_messages(
+        target=appointment,
+        events=[REMINDER],
+        reason="Remplacé : le rendez-vous change de lieu.",
+    )
+    sequence = _sequence(appointment)
+    context = appointment_context(appointment) | {"previous_place": previous_place}
+    return _queue_for_person(
+        appointment,
+        event=VENUE_CHANGED,
+        key=f"venue:{appointment.permanence.venue_id}",
+        context=context,
+        ics_method="REQUEST",
+        sequence=sequence,
+    )
+
+
 def notify_appointment_cancelled(appointment: Appointment, *, by_service: bool) -> list[Message]:
     """Tell the person their appointment is cancelled (by them: a receipt; by the service:
     an apology and how to book again). The calendar event is cancelled too."""
     withdraw_pending_messages(
         target=appointment,
-        events=[BOOKED, MOVED, REMINDER],
+        events=[BOOKED, MOVED, REMINDER, VENUE_CHANGED],
         reason="Plus utile : le rendez-vous a été annulé.",
     )
     context = appointment_context(appointment) | {

@@ -116,6 +116,7 @@ def get_bookable_slot(
     if permanence is None or (not for_staff and not permanence.online_booking):
         raise ValidationError({"slot": ["Ce créneau n'existe pas."]})
     day = start.date()
+    _check_agreement_covers(permanence, day)
     for slot in free_slots([permanence], date_from=day, date_to=day, now=now, for_staff=for_staff):
         if slot.start == start:
             return permanence, slot
@@ -424,3 +425,57 @@ def delete_closure(*, closure: Closure, by) -> None:
         territory_id=closure.territory_id,
     )
     closure.delete()
+
+
+# --- The commune's agreement (cadran.agreements): no permanence past its end -------------
+
+AFTER_AGREEMENT = (
+    "La convention avec la commune se termine avant cette date : ce créneau ne peut pas "
+    "être réservé."
+)
+
+
+def _check_agreement_covers(permanence: Permanence, day: dt.date) -> None:
+    """Refuse a slot after the last day of the commune's agreement (one query)."""
+    from cadran.agreements.selectors import agreement_end_for_commune
+
+    end = agreement_end_for_commune(permanence.commune)
+    if end is not None and day > end:
+        raise ValidationError({"slot": [AFTER_AGREEMENT]}, code="after_agreement")
+
+
+@transaction.atomic
+def align_permanences_with_agreement(
+    *, commune, ends_on: dt.date, previous_end: dt.date | None, by
+) -> int:
+    """Stop the commune's permanences on the last day of its agreement (articles 5 and 6).
+
+    Called by the agreement services when an agreement is signed, renewed or terminated. A
+    permanence without an end, or ending later, now ends on ``ends_on``; one that ended with
+    the agreement (on ``previous_end``) follows it when a renewal pushes the end back. A
+    permanence that ends earlier keeps its own end. Returns how many changed.
+    """
+    changed = 0
+    for permanence in Permanence.objects.select_for_update().filter(commune=commune):
+        old = permanence.valid_until
+        new = old
+        if previous_end is not None and old == previous_end and ends_on > previous_end:
+            new = ends_on
+        elif old is None or old > ends_on:
+            new = ends_on
+        if new == old or new < permanence.valid_from:
+            continue
+        permanence.valid_until = new
+        permanence.save(update_fields=["valid_until"])
+        audit.record(
+            actor=by,
+            obj=permanence,
+            action="permanence.aligned_with_agreement",
+            description=(
+                f"Permanence {permanence} de {commune.name} : jusqu'au {new:%d/%m/%Y} "
+                "(fin de la convention)."
+            ),
+            territory_id=commune.territory_id,
+        )
+        changed += 1
+    return changed

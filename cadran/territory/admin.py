@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from cadran.core.admin_scope import TerritoryScopedAdmin
 
-from .models import Commune, Library, Territory, Venue
+from .models import Commune, Library, Territory, Venue, VenueChange
 
 
 @admin.register(Territory)
@@ -55,3 +55,24 @@ class VenueAdmin(TerritoryScopedAdmin):
             },
         ),
     ]
+
+
+@admin.register(VenueChange)
+class VenueChangeAdmin(TerritoryScopedAdmin):
+    """Read-only: a venue change is declared, confirmed or refused on the venue pages
+    (/espace/lieux/), where the services move the appointments and tell the people."""
+
+    territory_path = "commune__territory"
+    list_display = ["commune", "effective_date", "old_venue", "new_venue", "status"]
+    list_filter = ["status"]
+    list_select_related = ["commune", "old_venue", "new_venue"]
+    date_hierarchy = "effective_date"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 
 from cadran.accounts.enums import TERRITORY_ROLES, Role
+from cadran.core import clock
 
 insee_validator = RegexValidator(
     r"^(\d{5}|2[AB]\d{3})$", "Le code INSEE compte cinq caractères (ex. 59212)."
@@ -153,3 +155,111 @@ class Venue(models.Model):
     @property
     def full_place(self) -> str:
         return f"{self.name}, {self.room}" if self.room else self.name
+
+
+class VenueChangeStatus(models.TextChoices):
+    PENDING = "pending", "En attente de confirmation"
+    CONFIRMED = "confirmed", "Confirmé"
+    REFUSED = "refused", "Refusé"
+
+
+class VenueChangeQuerySet(models.QuerySet["VenueChange"]):
+    def visible_to(self, user) -> VenueChangeQuerySet:
+        """The Service Culture and the coordination: their territory; a referent (or an
+        adviser): the communes they represent (or serve); nobody else."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        if user.role in TERRITORY_ROLES:
+            return self.filter(commune__territory_id=user.territory_id)
+        if user.role in (Role.ADVISER, Role.COMMUNE_REFERENT):
+            return self.filter(commune__in=Commune.objects.visible_to(user))
+        return self.none()
+
+    def pending(self) -> VenueChangeQuerySet:
+        return self.filter(status=VenueChangeStatus.PENDING)
+
+    def with_related(self) -> VenueChangeQuerySet:
+        return self.select_related(
+            "commune__territory", "old_venue", "new_venue", "declared_by", "decided_by"
+        )
+
+
+class VenueChange(models.Model):
+    """A commune announces that an intervention moves to another venue (convention, art. 3:
+    « prévenir la CCFL en amont si ces lieux devaient changer »).
+
+    Declared by the commune's referent, confirmed (or refused) by the Service Culture; on
+    confirmation every appointment and session at the old venue from ``effective_date`` on
+    moves to the new venue (:func:`cadran.territory.services.confirm_venue_change`).
+    """
+
+    commune = models.ForeignKey(
+        Commune, verbose_name="commune", on_delete=models.PROTECT, related_name="venue_changes"
+    )
+    old_venue = models.ForeignKey(
+        Venue, verbose_name="lieu quitté", on_delete=models.PROTECT, related_name="changes_from"
+    )
+    new_venue = models.ForeignKey(
+        Venue, verbose_name="nouveau lieu", on_delete=models.PROTECT, related_name="changes_to"
+    )
+    effective_date = models.DateField("à partir du")
+    note = models.TextField("message de la commune", blank=True)
+    status = models.CharField(
+        "état", max_length=16, choices=VenueChangeStatus.choices, default=VenueChangeStatus.PENDING
+    )
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="déclaré par",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    declared_at = models.DateTimeField("déclaré le", default=clock.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="décidé par",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField("décidé le", null=True, blank=True)
+    refusal_reason = models.TextField("motif du refus", blank=True)
+    missing_conditions = models.TextField(
+        "conditions manquantes acceptées",
+        blank=True,
+        help_text="Ce qui manquait au nouveau lieu quand le changement a été confirmé.",
+    )
+    appointments_moved = models.PositiveIntegerField("rendez-vous déplacés", default=0)
+    sessions_moved = models.PositiveIntegerField("séances déplacées", default=0)
+
+    objects = VenueChangeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "changement de lieu"
+        verbose_name_plural = "changements de lieu"
+        ordering = ["-declared_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(old_venue=models.F("new_venue")),
+                name="venue_change_new_venue_differs",
+                violation_error_message="Le nouveau lieu doit être différent de l'ancien.",
+            ),
+            models.UniqueConstraint(
+                fields=["old_venue"],
+                condition=models.Q(status="pending"),
+                name="venue_change_one_pending_per_venue",
+                violation_error_message="Un changement est déjà en attente pour ce lieu.",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "declared_at"], name="venue_change_status")]
+
+    def __str__(self) -> str:
+        return f"{self.commune.name} : changement de lieu au {self.effective_date:%d/%m/%Y}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == VenueChangeStatus.PENDING

@@ -33,8 +33,9 @@ STAFF_SESSION_CANCELLED = "workshop_staff_session_cancelled"
 STAFF_SESSION_CONFIRMED = "workshop_staff_session_confirmed"
 STAFF_SESSION_SCHEDULED = "workshop_staff_session_scheduled"
 REQUEST_DECIDED = "workshop_request_decided"
+VENUE_CHANGED = "workshop_venue_changed"
 
-PERSON_EVENTS = [REGISTERED, WAITING, PROMOTED, SESSION_CONFIRMED]
+PERSON_EVENTS = [REGISTERED, WAITING, PROMOTED, SESSION_CONFIRMED, VENUE_CHANGED]
 
 # The public page behind the private link (built by the public app): ``/ateliers/inscription/<token>/``.
 REGISTRATION_URL_NAME = "public:workshop_registration"
@@ -199,6 +200,23 @@ def notify_registration_cancelled(
         key=f"registration:{registration.pk}:cancelled",
         context=context,
         session=session,
+    )
+
+
+def notify_registration_venue_changed(
+    registration: Registration, *, sessions: list[Session], previous_place: str = ""
+) -> list[Message]:
+    """The sessions (``sessions``: those of the registration that move, in order, already
+    at their new venue) take place elsewhere, same day and hour. Once per registration and
+    new venue."""
+    first = sessions[0]
+    context = session_context(first, sessions) | {"previous_place": previous_place}
+    return _to_person(
+        registration,
+        event=VENUE_CHANGED,
+        key=f"registration:{registration.pk}:venue:{first.venue_id}",
+        context=context,
+        session=first,
     )
 
 

@@ -25,6 +25,7 @@ from django.db import IntegrityError, transaction
 from cadran.accounts.enums import TERRITORY_ROLES, Role
 from cadran.core import audit, clock
 from cadran.core.tokens import hash_token, new_reference, new_token
+from cadran.equipment.selectors import printer_booked_for
 from cadran.scheduling.services import BeneficiaryData, validate_beneficiary_data
 from cadran.territory.models import Commune, Library, Territory, Venue
 
@@ -763,6 +764,13 @@ def schedule_sessions(
     venue_problems = _check_venue(
         venue, workshop=workshop, intervals=intervals, waive_conditions=waive_venue_conditions
     )
+    if fmt.needs_3d_printer:  # a 3D printer must be lent to the commune (equipment loans)
+        venue_problems += [
+            f"Aucune imprimante 3D n'est réservée pour {venue.commune.name} le {_paris(start)} : "
+            "demandez d'abord un prêt (menu Matériel)."
+            for start, end in intervals
+            if not printer_booked_for(venue_or_commune=venue, start=start, end=end)
+        ]
     if adviser_problems:
         errors["advisers"] = adviser_problems
     if venue_problems:

@@ -1,0 +1,51 @@
+"""« Mes jetons d'API » (/compte/jetons/): list, create (the token is shown once), revoke."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from .models import ApiToken
+from .services import create_api_token, revoke_api_token
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label="Nom du jeton",
+        max_length=100,
+        help_text="À quoi il va servir, par exemple « Tableur de la coordination ».",
+        error_messages={"required": "Donnez un nom au jeton."},
+    )
+
+
+@login_required
+def api_tokens(request):
+    form = ApiTokenForm(request.POST or None)
+    clear = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            _row, clear = create_api_token(user=request.user, name=form.cleaned_data["name"])
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error("name" if hasattr(exc, "error_dict") else None, message)
+        else:
+            form = ApiTokenForm()
+    tokens = ApiToken.objects.visible_to(request.user)
+    return render(
+        request,
+        "accounts/api_tokens.html",
+        {"form": form, "tokens": tokens, "clear": clear},
+    )
+
+
+@login_required
+@require_POST
+def api_token_revoke(request, pk: int):
+    token = get_object_or_404(ApiToken.objects.visible_to(request.user), pk=pk)
+    revoke_api_token(token=token, by=request.user)
+    messages.success(request, f"Le jeton « {token.name} » est révoqué : il ne marche plus.")
+    return redirect("accounts:api_tokens")

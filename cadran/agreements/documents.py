@@ -1,0 +1,391 @@
+"""The convention and its amendments as documents: HTML, then PDF (WeasyPrint) and ODT (odfpy).
+
+The text is an ``AgreementTemplate`` (HTML in the Django template language, stored in the
+database and versioned) rendered with the agreement's data. The same HTML gives the PDF
+(WeasyPrint, with the print stylesheet below) and the ODT (a small converter that knows the
+few elements the templates use: headings, paragraphs, lists, bold, italics, line breaks).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+
+from django.template import Context, Template
+from django.utils import translation
+
+from cadran.notifications.formatting import MONTHS, hour_label
+
+from .enums import DeliberationPurpose, DocumentFormat, Party, TemplateKind
+from .models import Agreement, AgreementTemplate, Amendment
+
+# WeasyPrint logs every step of every document at INFO: keep the server's log readable.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+TEMPLATE_DIR = Path(__file__).resolve().parent / "document_templates"
+DEFAULT_TEMPLATE_FILES = {
+    TemplateKind.AGREEMENT: ("convention.html", "Convention de partenariat (modèle d'Estaires 2024)"),
+    TemplateKind.AMENDMENT: ("avenant.html", "Avenant à la convention"),
+}
+CONTENT_TYPES = {
+    DocumentFormat.PDF: "application/pdf",
+    DocumentFormat.ODT: "application/vnd.oasis.opendocument.text",
+}
+
+PRINT_CSS = """
+@page { size: A4; margin: 2cm 2.2cm;
+        @bottom-center { content: counter(page) " / " counter(pages); font-size: 9pt; } }
+body { font-family: "DejaVu Serif", "Liberation Serif", serif; font-size: 10.5pt;
+       line-height: 1.4; font-variant-ligatures: none; }
+h1 { font-size: 16pt; text-align: center; margin: 1.2em 0 .2em; }
+h2 { font-size: 12pt; margin: 1.2em 0 .4em; }
+h3 { font-size: 11pt; margin: 1em 0 .3em; }
+p { margin: .35em 0; text-align: justify; }
+.annex { margin-bottom: 1.5em; }
+.right { text-align: right; }
+.center { text-align: center; }
+.subtitle { text-align: center; font-style: italic; font-size: 12pt; margin-bottom: 1.5em; }
+.indent { margin-left: 2em; }
+.signatures { display: flex; justify-content: space-between; margin-top: 2em; }
+.signature { width: 45%; }
+.signature-name { margin-top: 2.5em; font-weight: bold; }
+"""
+
+
+def default_template_body(kind: str) -> str:
+    return (TEMPLATE_DIR / DEFAULT_TEMPLATE_FILES[TemplateKind(kind)][0]).read_text(
+        encoding="utf-8"
+    )
+
+
+def _upper(text: str) -> str:
+    return text.upper()
+
+
+def de_commune(name: str, *, upper: bool = True) -> str:
+    """« d'ESTAIRES », « de MERVILLE », « du DOULIEU », « de LA GORGUE »."""
+    shown = _upper(name) if upper else name
+    if name.startswith("Le "):
+        return f"du {shown[3:]}"
+    if name.startswith("Les "):
+        return f"des {shown[4:]}"
+    first = unicodedata.normalize("NFD", name[:1])[:1].upper()
+    return f"d'{shown}" if first in "AEIOU" else f"de {shown}"
+
+
+def _paris_dates(dates: list[dt.date]) -> str:
+    labels = [f"{d:%d/%m/%Y}" for d in dates]
+    if len(labels) <= 1:
+        return "".join(labels)
+    return ", ".join(labels[:-1]) + " et " + labels[-1]
+
+
+def month_label(day: dt.date) -> str:
+    return f"{MONTHS[day.month - 1]} {day.year}"
+
+
+def _months_between(start: dt.date, cap: dt.date) -> int:
+    after = cap + dt.timedelta(days=1)
+    return (after.year - start.year) * 12 + after.month - start.month
+
+
+def intervention_context(permanence) -> dict | None:
+    if permanence is None:
+        return None
+    if permanence.end_time <= dt.time(13):
+        part = "matin"
+    elif permanence.start_time >= dt.time(12):
+        part = "après-midi"
+    else:
+        part = ""
+    venue = permanence.venue
+    room = venue.room
+    return {
+        "weekday": permanence.get_weekday_display(),
+        "part_of_day": part,
+        "start": hour_label(permanence.start_time),
+        "end": hour_label(permanence.end_time),
+        "venue": venue.name,
+        "room": room[:1].lower() + room[1:] if room else "",
+        "confidential": venue.confidential,
+        "arrival": (
+            hour_label(permanence.adviser_arrival_time) if permanence.adviser_arrival_time else ""
+        ),
+    }
+
+
+def agreement_context(agreement: Agreement) -> dict:
+    """Everything the templates may use about one agreement."""
+    deliberations = list(agreement.deliberations.all())
+    by_purpose: dict[str, list] = {}
+    for deliberation in deliberations:
+        by_purpose.setdefault(deliberation.purpose, []).append(deliberation)
+    posts = by_purpose.get(DeliberationPurpose.ADVISER_POSTS, [])
+    referents = list(agreement.referents.all())
+    permanence = agreement.permanence
+    commune = agreement.commune
+    return {
+        "agreement": agreement,
+        "territory": agreement.territory,
+        "commune": commune,
+        "de_commune": de_commune(commune.name),
+        "de_commune_title": de_commune(commune.name, upper=False),
+        "commune_deliberation": next(
+            iter(by_purpose.get(DeliberationPurpose.COMMUNE_AUTHORISATION, [])), None
+        ),
+        "territory_deliberation": next(
+            iter(by_purpose.get(DeliberationPurpose.TERRITORY_AUTHORISATION, [])), None
+        ),
+        "network_deliberations": by_purpose.get(DeliberationPurpose.NETWORK_SERVICE, []),
+        "posts_deliberations": posts,
+        "posts_dates": _paris_dates([d.date for d in posts]),
+        "posts_subject": posts[-1].subject if posts else "",
+        "cap_deliberation": agreement.cap_deliberation,
+        "cap_months": _months_between(agreement.start_date, agreement.cap_date),
+        "start_month": month_label(agreement.start_date),
+        "intervention": intervention_context(permanence),
+        "territory_referents": [r for r in referents if r.party == Party.TERRITORY],
+        "commune_referents": [r for r in referents if r.party == Party.COMMUNE],
+        "advisers": [u.get_full_name() for u in agreement.advisers.order_by("last_name")],
+    }
+
+
+def load_agreement(pk: int) -> Agreement:
+    return Agreement.objects.select_related(
+        "territory",
+        "commune",
+        "cap_deliberation",
+        "template",
+        "permanence__venue",
+    ).get(pk=pk)
+
+
+def _render(template: AgreementTemplate, context: dict) -> str:
+    with translation.override("fr"):
+        return Template(template.body).render(Context(context, autoescape=True))
+
+
+def render_agreement_html(agreement: Agreement) -> str:
+    return _render(agreement.template, agreement_context(agreement))
+
+
+def render_amendment_html(amendment: Amendment) -> str:
+    agreement = amendment.agreement
+    context = agreement_context(agreement) | {
+        "amendment": amendment,
+        "amendment_paragraphs": [p.strip() for p in re.split(r"\n\s*\n", amendment.text) if p.strip()],
+        "previous_amendments": list(agreement.amendments.filter(number__lt=amendment.number)),
+    }
+    return _render(amendment.template, context)
+
+
+def html_document(fragment: str, *, title: str) -> str:
+    return (
+        '<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8">'
+        f"<title>{title}</title><style>{PRINT_CSS}</style></head><body>{fragment}</body></html>"
+    )
+
+
+def to_pdf(fragment: str, *, title: str) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=html_document(fragment, title=title)).write_pdf()
+
+
+# --- ODT -------------------------------------------------------------------------------
+
+
+class _OdtWriter(HTMLParser):
+    """Turns the templates' small HTML vocabulary into ODF text elements."""
+
+    BLOCK_STYLES = {"right": "Right", "center": "Center", "subtitle": "Subtitle", "indent": "Indent"}
+
+    def __init__(self, doc, styles: dict):
+        super().__init__(convert_charrefs=True)
+        self.doc = doc
+        self.styles = styles
+        self.containers: list = [doc.text]
+        self.block = None
+        self.block_fresh = False
+        self.inline: list[str] = []
+
+    def _open(self, element) -> None:
+        self._close()
+        self.containers[-1].addElement(element)
+        self.block = element
+        self.block_fresh = True
+
+    def _close(self) -> None:
+        self.block = None
+
+    def _paragraph(self, css: str):
+        from odf.text import P
+
+        for name in css.split():
+            if name in self.BLOCK_STYLES:
+                return P(stylename=self.styles[self.BLOCK_STYLES[name]])
+        if "signature-name" in css.split():
+            return P(stylename=self.styles["SignatureName"])
+        return P(stylename=self.styles["Body"])
+
+    def handle_starttag(self, tag, attrs):
+        from odf.text import H, LineBreak, List, ListItem
+
+        css = dict(attrs).get("class") or ""
+        if tag in ("h1", "h2", "h3"):
+            level = int(tag[1])
+            self._open(H(outlinelevel=level, stylename=self.styles[f"Heading{level}"]))
+        elif tag == "p":
+            self._open(self._paragraph(css))
+        elif tag == "ul":
+            self._close()
+            element = List(stylename=self.styles["Bullets"])
+            self.containers[-1].addElement(element)
+            self.containers.append(element)
+        elif tag == "li":
+            self._close()
+            item = ListItem()
+            self.containers[-1].addElement(item)
+            self.containers.append(item)
+        elif tag in ("strong", "b"):
+            self.inline.append("Bold")
+        elif tag in ("em", "i"):
+            self.inline.append("Italic")
+        elif tag == "br" and self.block is not None:
+            self.block.addElement(LineBreak())
+            self.block_fresh = True
+
+    def handle_endtag(self, tag):
+        if tag in ("h1", "h2", "h3", "p"):
+            self._close()
+        elif tag in ("ul", "li"):
+            self._close()
+            if len(self.containers) > 1:
+                self.containers.pop()
+        elif tag in ("strong", "b", "em", "i") and self.inline:
+            self.inline.pop()
+
+    def handle_data(self, data):
+        from odf.text import P, Span
+
+        text = re.sub(r"\s+", " ", data)
+        if self.block is None:
+            if not text.strip():
+                return
+            self._open(P(stylename=self.styles["Body"]))
+        if self.block_fresh:
+            text = text.lstrip()
+            if not text:
+                return
+            self.block_fresh = False
+        if self.inline:
+            self.block.addElement(Span(stylename=self.styles[self.inline[-1]], text=text))
+        else:
+            self.block.addText(text)
+
+
+def _odt_styles(doc) -> dict:
+    from odf.style import (
+        ListLevelProperties,
+        ParagraphProperties,
+        Style,
+        TextProperties,
+    )
+    from odf.text import ListLevelStyleBullet, ListStyle
+
+    def paragraph(name, *, align=None, bold=False, italic=False, size=None, margin_left=None, top=None):
+        style = Style(name=name, family="paragraph")
+        props = {}
+        if align:
+            props["textalign"] = align
+        if margin_left:
+            props["marginleft"] = margin_left
+        if top:
+            props["margintop"] = top
+        props.setdefault("marginbottom", "0.15cm")
+        style.addElement(ParagraphProperties(**props))
+        text_props = {"fontname": "Liberation Serif", "fontsize": size or "10.5pt"}
+        if bold:
+            text_props["fontweight"] = "bold"
+        if italic:
+            text_props["fontstyle"] = "italic"
+        style.addElement(TextProperties(**text_props))
+        doc.automaticstyles.addElement(style)
+        return style
+
+    styles = {
+        "Body": paragraph("Body", align="justify"),
+        "Right": paragraph("Right", align="end"),
+        "Center": paragraph("Center", align="center"),
+        "Subtitle": paragraph("Subtitle", align="center", italic=True, size="12pt"),
+        "Indent": paragraph("Indent", margin_left="1cm"),
+        "SignatureName": paragraph("SignatureName", bold=True, top="1.5cm"),
+        "Heading1": paragraph("Heading1", align="center", bold=True, size="16pt", top="0.6cm"),
+        "Heading2": paragraph("Heading2", bold=True, size="12pt", top="0.5cm"),
+        "Heading3": paragraph("Heading3", bold=True, size="11pt", top="0.3cm"),
+    }
+    for name, props in (("Bold", {"fontweight": "bold"}), ("Italic", {"fontstyle": "italic"})):
+        style = Style(name=name, family="text")
+        style.addElement(TextProperties(**props))
+        doc.automaticstyles.addElement(style)
+        styles[name] = style
+    bullets = ListStyle(name="Bullets")
+    level = ListLevelStyleBullet(level=1, bulletchar="–")
+    level.addElement(ListLevelProperties(spacebefore="0.4cm", minlabelwidth="0.5cm"))
+    bullets.addElement(level)
+    doc.automaticstyles.addElement(bullets)
+    styles["Bullets"] = bullets
+    return styles
+
+
+def to_odt(fragment: str, *, title: str) -> bytes:
+    from odf.dc import Title
+    from odf.opendocument import OpenDocumentText
+
+    doc = OpenDocumentText()
+    doc.meta.addElement(Title(text=title))
+    writer = _OdtWriter(doc, _odt_styles(doc))
+    writer.feed(fragment)
+    writer.close()
+    out = io.BytesIO()
+    doc.write(out)
+    return out.getvalue()
+
+
+# --- What the views and the command call ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Document:
+    filename: str
+    content_type: str
+    content: bytes
+
+
+def _build(fragment: str, *, title: str, stem: str, fmt: str) -> Document:
+    fmt = DocumentFormat(fmt)
+    content = to_pdf(fragment, title=title) if fmt == DocumentFormat.PDF else to_odt(fragment, title=title)
+    return Document(f"{stem}.{fmt.value}", CONTENT_TYPES[fmt], content)
+
+
+def agreement_document(agreement: Agreement, fmt: str) -> Document:
+    agreement = load_agreement(agreement.pk)
+    title = f"Convention de partenariat — {agreement.commune.name}"
+    stem = f"convention-{agreement.commune.slug}-{agreement.start_date:%Y}"
+    return _build(render_agreement_html(agreement), title=title, stem=stem, fmt=fmt)
+
+
+def amendment_document(amendment: Amendment, fmt: str) -> Document:
+    amendment = (
+        Amendment.objects.select_related("template").get(pk=amendment.pk)
+    )
+    amendment.agreement = load_agreement(amendment.agreement_id)
+    title = f"Avenant n°{amendment.number} — {amendment.agreement.commune.name}"
+    stem = f"avenant-{amendment.number}-{amendment.agreement.commune.slug}"
+    return _build(render_amendment_html(amendment), title=title, stem=stem, fmt=fmt)

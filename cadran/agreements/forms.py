@@ -1,0 +1,152 @@
+"""The shape of what staff type on the agreement pages; the rules are in the services."""
+
+from __future__ import annotations
+
+from django import forms
+
+from cadran.accounts.models import User
+from cadran.scheduling.models import Permanence
+from cadran.territory.models import Commune
+
+from .enums import ObligationStatus, Party
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def date_field(label: str, *, required: bool = True, help_text: str = "") -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=required,
+        help_text=help_text,
+        widget=DATE_WIDGET,
+        error_messages={
+            "required": "Indiquez la date.",
+            "invalid": "Écrivez la date sous la forme jj/mm/aaaa.",
+        },
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+    )
+
+
+class AgreementCreateForm(forms.Form):
+    commune = forms.ModelChoiceField(label="Commune", queryset=Commune.objects.none())
+    commune_signatory_name = forms.CharField(
+        label="Nom du maire (signataire)", max_length=200, help_text="Par exemple : Bruno FICHEUX"
+    )
+    commune_signatory_title = forms.CharField(label="Son titre", max_length=100, initial="Maire")
+    start_date = date_field("Premier jour de la convention", required=False,
+                            help_text="Laissez vide : la même date que les autres conventions.")
+    deliberation_number = forms.CharField(
+        label="Numéro de la délibération du conseil municipal", max_length=50, required=False
+    )
+    deliberation_date = date_field("Date de cette délibération", required=False)
+    permanence = forms.ModelChoiceField(
+        label="Intervention hebdomadaire (permanence)",
+        queryset=Permanence.objects.none(),
+        required=False,
+    )
+    advisers = forms.ModelMultipleChoiceField(
+        label="Conseiller(s) numérique(s) désigné(s)",
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    commune_referents = forms.CharField(
+        label="Personnes référentes de la commune",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Une personne par ligne : nom, puis fonction après une virgule.",
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        communes = Commune.objects.visible_to(user)
+        self.fields["commune"].queryset = communes
+        self.fields["permanence"].queryset = (
+            Permanence.objects.filter(commune__in=communes).with_related()
+        )
+        self.fields["permanence"].label_from_instance = lambda p: f"{p.commune.name} — {p}"
+        self.fields["advisers"].queryset = User.objects.visible_to(user).advisers()
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("deliberation_number")) != bool(data.get("deliberation_date")):
+            self.add_error(
+                "deliberation_date", "Indiquez le numéro et la date de la délibération, ou aucun des deux."
+            )
+        return data
+
+    def referents(self) -> list[tuple[str, str]]:
+        rows = []
+        for line in self.cleaned_data.get("commune_referents", "").splitlines():
+            if line.strip():
+                names, _, role = line.partition(",")
+                rows.append((names.strip(), role.strip()))
+        return rows
+
+
+class SignForm(forms.Form):
+    signed_on = date_field("Date de la signature")
+    place = forms.CharField(label="Lieu de la signature", max_length=100)
+
+
+class RenewForm(forms.Form):
+    decided_on = date_field("Date de la décision de reconduire")
+
+
+class AmendmentForm(forms.Form):
+    adopted_on = date_field("Date d'adoption par les deux parties")
+    title = forms.CharField(label="Objet de l'avenant", max_length=200)
+    text = forms.CharField(
+        label="Texte de l'avenant",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="Laissez une ligne vide entre deux paragraphes.",
+    )
+
+
+class TerminateForm(forms.Form):
+    requested_by = forms.ChoiceField(
+        label="Qui demande la résiliation ?", choices=Party.choices, widget=forms.RadioSelect
+    )
+    requested_on = date_field("Date où la demande a été reçue")
+    effective_on = date_field(
+        "Dernier jour de la convention",
+        required=False,
+        help_text="Laissez vide : trois mois après la demande (le plus tôt possible).",
+    )
+    reason = forms.CharField(label="Motif", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ObligationForm(forms.Form):
+    status = forms.ChoiceField(label="État", choices=ObligationStatus.choices)
+    evidence = forms.CharField(
+        label="Preuve ou remarque",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Ce qui le montre : une visite, une photo, un document…",
+    )
+    checked_on = date_field("Vérifié le", required=False, help_text="Laissez vide : aujourd'hui.")
+
+    def __init__(self, *args, obligation=None, **kwargs):
+        # One form per line of the checklist: each field's id names the line.
+        if obligation is not None:
+            kwargs.setdefault("prefix", f"engagement-{obligation.pk}")
+            kwargs.setdefault(
+                "initial",
+                {
+                    "status": obligation.status,
+                    "evidence": obligation.evidence,
+                    "checked_on": obligation.checked_on,
+                },
+            )
+        super().__init__(*args, **kwargs)
+
+
+class TransmissionForm(forms.Form):
+    sent_on = date_field("Envoyée le")
+    note = forms.CharField(label="Précision", max_length=200, required=False)
+
+    def __init__(self, *args, transmission=None, **kwargs):
+        if transmission is not None:
+            kwargs.setdefault("prefix", f"transmission-{transmission.pk}")
+            kwargs.setdefault("initial", {"sent_on": transmission.sent_on, "note": transmission.note})
+        super().__init__(*args, **kwargs)

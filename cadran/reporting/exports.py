@@ -1,0 +1,472 @@
+"""The reports as tables, then as HTML context, CSV, XLSX, ODS, PDF and JSON.
+
+Every format is written from the same :class:`Table` list, so they cannot disagree.
+In what goes to a commune, a count of people between 1 and 2 is written « < 3 »
+(statistical secrecy; 0 reveals nobody and stays 0). Counts of sessions and hours are
+not people and are never masked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import tablib
+from django.template.loader import render_to_string
+from django.utils.text import slugify
+
+from cadran.core.clock import paris
+
+from .charts import MASKED, bar_chart
+from .selectors import AttendanceReport, Tally, TerritoryDashboard
+
+Cell = int | float | str
+FORMATS = ("pdf", "ods", "xlsx", "csv")
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "ods": "application/vnd.oasis.opendocument.spreadsheet",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json",
+}
+PRINT_CSS = Path(__file__).resolve().parent / "static" / "reporting" / "report-print.css"
+MASK_NOTE = (
+    "Pour protéger les personnes, un nombre de personnes égal à 1 ou 2 est écrit « < 3 »."
+)
+
+
+def people(value: int, masked: bool) -> int | str:
+    """A count of people as it may be shown: « < 3 » for 1 or 2 when ``masked``."""
+    return MASKED if masked and 0 < value < 3 else value
+
+
+def hours(minutes: int) -> float:
+    return round(minutes / 60, 1)
+
+
+@dataclass
+class Table:
+    key: str
+    caption: str
+    headers: list[str]
+    rows: list[list[Cell]]
+    chart_column: int | None = 1  # which column the chart draws; None: no chart
+    unit: str = ""
+    note: str = ""
+    chart: str = field(default="", repr=False)
+
+    def chart_values(self) -> list[int | None]:
+        assert self.chart_column is not None
+        values: list[int | None] = []
+        for row in self.rows:
+            cell = row[self.chart_column]
+            values.append(None if cell == MASKED else cell)  # type: ignore[arg-type]
+        return values
+
+
+@dataclass
+class Document:
+    """A report ready to be written: a title, facts about it, and its tables."""
+
+    slug: str
+    title: str
+    subtitle: str
+    facts: list[tuple[str, str]]
+    tables: list[Table]
+    masked: bool
+
+    def with_charts(self) -> Document:
+        for table in self.tables:
+            if table.chart_column is not None and table.rows and not table.chart:
+                table.chart = bar_chart(
+                    chart_id=f"graphique-{table.key}",
+                    title=f"{table.caption} ({table.headers[table.chart_column]})",
+                    labels=[str(row[0]) for row in table.rows],
+                    values=table.chart_values(),
+                    unit=table.unit,
+                )
+        return self
+
+
+def _counts_table(
+    key: str, caption: str, header: str, counts: list[Tally], masked: bool, note: str = ""
+) -> Table:
+    return Table(
+        key=key,
+        caption=caption,
+        headers=[header, "Nombre"],
+        rows=[[c.label, people(c.value, masked)] for c in counts],
+        note=note,
+    )
+
+
+def report_document(report: AttendanceReport, *, masked: bool) -> Document:
+    """The attendance report of a commune as tables (``masked`` for what goes to it)."""
+    a, s, act = report.appointments, report.sessions, report.activity
+    p: Callable[[int], int | str] = lambda n: people(n, masked)  # noqa: E731
+    usage = round(100 * a.used_minutes / report.offered_minutes) if report.offered_minutes else 0
+    tables = [
+        Table(
+            key="chiffres_cles",
+            caption="Chiffres clés",
+            headers=["Indicateur", "Valeur"],
+            rows=[
+                ["Rendez-vous pris", p(a.booked)],
+                ["Personnes reçues (différentes)", p(report.people_helped)],
+                ["Premières visites", p(act.first_visits)],
+                ["Heures de permanence proposées", hours(report.offered_minutes)],
+                ["Heures de permanence utilisées", hours(a.used_minutes)],
+                ["Part des heures utilisées (%)", usage],
+                ["Ateliers collectifs tenus", s.held],
+                ["Participants aux ateliers", p(s.participants)],
+            ],
+            chart_column=None,
+        ),
+        Table(
+            key="rendez_vous",
+            caption="Rendez-vous de la période",
+            headers=["Ce qu'est devenu le rendez-vous", "Nombre"],
+            rows=[
+                ["Honorés (la personne est venue)", p(a.seen)],
+                ["Absences (la personne n'est pas venue)", p(a.noshow)],
+                ["Annulés par la personne", p(a.excused)],
+                ["Annulés par le service", p(a.revoked)],
+                ["À venir", p(a.upcoming)],
+            ],
+        ),
+        Table(
+            key="mois",
+            caption="Rendez-vous par mois",
+            headers=["Mois", "Honorés", "Pris", "Absences", "Annulations"],
+            rows=[
+                [
+                    m.label.capitalize(),
+                    p(m.counts.seen),
+                    p(m.counts.booked),
+                    p(m.counts.noshow),
+                    p(m.counts.cancelled),
+                ]
+                for m in report.by_month
+            ],
+        ),
+        Table(
+            key="heures",
+            caption="Heures de permanence",
+            headers=["Heures", "Nombre d'heures"],
+            rows=[
+                ["Proposées (jours fériés et fermetures retirés)", hours(report.offered_minutes)],
+                ["Utilisées (durée des rendez-vous honorés)", hours(a.used_minutes)],
+            ],
+            unit="h",
+        ),
+        _counts_table(
+            "motifs",
+            "Motifs des rendez-vous (choisis à la prise de rendez-vous)",
+            "Motif",
+            report.by_topic,
+            masked,
+            note="Un rendez-vous peut avoir plusieurs motifs. Rendez-vous annulés non comptés.",
+        ),
+        _counts_table(
+            "thematiques",
+            "Thématiques des accompagnements (comptes rendus des conseillers)",
+            "Thématique",
+            act.by_thematique,
+            masked,
+            note="Un accompagnement peut avoir plusieurs thématiques.",
+        ),
+        _counts_table(
+            "autonomie",
+            "Nature de l'accompagnement : autonomie de la personne",
+            "Autonomie",
+            act.by_autonomy,
+            masked,
+            note="Accompagnements individuels.",
+        ),
+        _counts_table(
+            "orientation",
+            "Orientation vers une autre structure",
+            "Orientation",
+            act.by_orientation,
+            masked,
+        ),
+        _counts_table(
+            "redirection",
+            "Structures vers lesquelles les personnes ont été orientées",
+            "Structure",
+            act.by_redirection,
+            masked,
+        ),
+        Table(
+            key="ateliers",
+            caption="Ateliers collectifs (séances)",
+            headers=["Séances", "Nombre"],
+            rows=[
+                ["Tenues", s.held],
+                ["Annulées faute d'inscrits", s.cancelled_low_attendance],
+                ["Annulées par le service", s.cancelled_by_service],
+                ["Programmées, pas encore tenues", s.planned],
+            ],
+        ),
+        Table(
+            key="participants",
+            caption="Participants aux ateliers tenus",
+            headers=["Participants", "Nombre"],
+            rows=[
+                ["Inscrits présents", p(s.present)],
+                ["Venus sans inscription", p(s.anonymous)],
+                ["Total", p(s.participants)],
+            ],
+        ),
+    ]
+    facts = [
+        ("Territoire", report.territory_name),
+        ("Commune", f"{report.commune_name} (code INSEE {report.commune_insee})"),
+        ("Période", report.period.label),
+        ("Établi le", f"{paris(report.generated_at):%d/%m/%Y à %H:%M}"),
+    ]
+    if masked:
+        facts.append(("Secret statistique", MASK_NOTE))
+    return Document(
+        slug=f"frequentation-{slugify(report.commune_name)}-{report.period.start:%Y%m%d}-"
+        f"{report.period.end:%Y%m%d}",
+        title=f"État de la fréquentation — {report.commune_name}",
+        subtitle=report.period.label,
+        facts=facts,
+        tables=tables,
+        masked=masked,
+    )
+
+
+def dashboard_document(board: TerritoryDashboard) -> Document:
+    """The territory dashboard as tables (for the Service Culture: never masked)."""
+    rows: list[list[Cell]] = []
+    for row in [*board.communes, board.total]:
+        a = row.appointments
+        rows.append(
+            [
+                row.name,
+                a.seen,
+                a.booked,
+                a.noshow,
+                a.cancelled,
+                row.people_helped,
+                row.first_visits,
+                hours(row.offered_minutes),
+                hours(a.used_minutes),
+                row.sessions.held,
+                row.sessions.participants,
+            ]
+        )
+    communes = Table(
+        key="communes",
+        caption="Par commune",
+        headers=[
+            "Commune",
+            "Rendez-vous honorés",
+            "Rendez-vous pris",
+            "Absences",
+            "Annulations",
+            "Personnes reçues",
+            "Premières visites",
+            "Heures proposées",
+            "Heures utilisées",
+            "Ateliers tenus",
+            "Participants aux ateliers",
+        ],
+        rows=rows,
+        note="La dernière ligne est le total du territoire ; une personne reçue dans deux "
+        "communes y compte une fois.",
+    )
+    comparison = Table(
+        key="comparaison",
+        caption=f"Comparaison avec la période précédente ({board.previous_period.label})",
+        headers=["Indicateur", "Période choisie", "Période précédente", "Écart"],
+        rows=[[c.label, c.current, c.previous, c.delta] for c in board.comparison],
+        chart_column=None,
+    )
+    advisers = Table(
+        key="conseillers",
+        caption="Par conseiller numérique",
+        headers=[
+            "Conseiller",
+            "Rendez-vous honorés",
+            "Absences",
+            "Heures proposées",
+            "Heures utilisées",
+            "Comptes rendus",
+            "Ateliers animés",
+        ],
+        rows=[
+            [
+                r.name,
+                r.appointments.seen,
+                r.appointments.noshow,
+                hours(r.offered_minutes),
+                hours(r.appointments.used_minutes),
+                r.records,
+                r.sessions_held,
+            ]
+            for r in board.advisers
+        ],
+    )
+    formats = Table(
+        key="formats",
+        caption="Par format d'atelier",
+        headers=["Format", "Séances tenues", "Séances annulées", "Participants"],
+        rows=[
+            [f.name, f.sessions.held, f.sessions.cancelled, f.sessions.participants]
+            for f in board.formats
+        ],
+    )
+    return Document(
+        slug=f"tableau-de-bord-{board.period.start:%Y%m%d}-{board.period.end:%Y%m%d}",
+        title=f"Tableau de bord — {board.territory_name}",
+        subtitle=board.period.label,
+        facts=[
+            ("Territoire", board.territory_name),
+            ("Période", board.period.label),
+            ("Comparée à", board.previous_period.label),
+            ("Établi le", f"{paris(board.generated_at):%d/%m/%Y à %H:%M}"),
+        ],
+        tables=[comparison, communes, advisers, formats],
+        masked=False,
+    )
+
+
+# --- Files ---------------------------------------------------------------------------------
+
+
+def _sheet_title(text: str) -> str:
+    cleaned = "".join(ch for ch in text if ch not in "[]:*?/\\")
+    return cleaned[:31]
+
+
+def to_databook(doc: Document) -> tablib.Databook:
+    about = tablib.Dataset(title="Rapport", headers=["Information", "Valeur"])
+    about.append(["Titre", doc.title])
+    for label, value in doc.facts:
+        about.append([label, value])
+    sheets = [about]
+    seen: set[str] = {"Rapport"}
+    for table in doc.tables:
+        title = _sheet_title(table.caption.split(" (")[0].split(" :")[0])
+        while title in seen:
+            title = _sheet_title(title[:28] + f" {len(seen)}")
+        seen.add(title)
+        data = tablib.Dataset(title=title, headers=table.headers)
+        for row in table.rows:
+            data.append(row)
+        sheets.append(data)
+    return tablib.Databook(sheets)
+
+
+def to_csv(doc: Document) -> str:
+    """One line per figure: table, row, column, value (the long shape every tool reads)."""
+    data = tablib.Dataset(headers=["tableau", "ligne", "colonne", "valeur"])
+    for label, value in doc.facts:
+        data.append(["Rapport", label, "", value])
+    for table in doc.tables:
+        for row in table.rows:
+            for header, cell in zip(table.headers[1:], row[1:], strict=True):
+                data.append([table.caption, row[0], header, cell])
+    return data.export("csv")
+
+
+def to_pdf(doc: Document) -> bytes:
+    from weasyprint import CSS, HTML
+
+    html = render_to_string("reporting/report_pdf.html", {"doc": doc.with_charts()})
+    return HTML(string=html).write_pdf(stylesheets=[CSS(filename=str(PRINT_CSS))])
+
+
+def render(doc: Document, fmt: str) -> bytes:
+    if fmt == "pdf":
+        return to_pdf(doc)
+    if fmt == "csv":
+        # A BOM so that spreadsheet programs read the accents right.
+        return ("\ufeff" + to_csv(doc)).encode("utf-8")
+    if fmt in {"xlsx", "ods"}:
+        return to_databook(doc).export(fmt)
+    raise ValueError(f"Format inconnu : {fmt}")
+
+
+# --- JSON (API and command line) -------------------------------------------------------------
+
+
+def _count_list(counts: list[Tally], masked: bool) -> list[dict[str, Any]]:
+    return [{"code": c.key, "label": c.label, "count": people(c.value, masked)} for c in counts]
+
+
+def report_json(report: AttendanceReport, *, masked: bool) -> dict[str, Any]:
+    """The same figures as the report, as JSON values (``"< 3"`` where masked)."""
+    a, s, act = report.appointments, report.sessions, report.activity
+    p: Callable[[int], int | str] = lambda n: people(n, masked)  # noqa: E731
+    return {
+        "commune": {"insee": report.commune_insee, "name": report.commune_name},
+        "period": {"from": report.period.start.isoformat(), "to": report.period.end.isoformat()},
+        "masked": masked,
+        "appointments": {
+            "booked": p(a.booked),
+            "seen": p(a.seen),
+            "noshow": p(a.noshow),
+            "cancelled_by_person": p(a.excused),
+            "cancelled_by_service": p(a.revoked),
+            "cancelled": p(a.cancelled),
+            "upcoming": p(a.upcoming),
+        },
+        "people_helped": p(report.people_helped),
+        "first_visits": p(act.first_visits),
+        "hours": {"offered": hours(report.offered_minutes), "used": hours(a.used_minutes)},
+        "by_month": [
+            {
+                "month": f"{m.month:%Y-%m}",
+                "booked": p(m.counts.booked),
+                "seen": p(m.counts.seen),
+                "noshow": p(m.counts.noshow),
+                "cancelled": p(m.counts.cancelled),
+            }
+            for m in report.by_month
+        ],
+        "by_topic": _count_list(report.by_topic, masked),
+        "activities": {
+            "individual": p(act.individual),
+            "collective": act.collective,
+            "by_thematique": _count_list(act.by_thematique, masked),
+            "by_autonomy": _count_list(act.by_autonomy, masked),
+            "by_orientation": _count_list(act.by_orientation, masked),
+            "by_redirection": _count_list(act.by_redirection, masked),
+        },
+        "sessions": {
+            "held": s.held,
+            "cancelled_low_attendance": s.cancelled_low_attendance,
+            "cancelled_by_service": s.cancelled_by_service,
+            "planned": s.planned,
+            "present": p(s.present),
+            "anonymous": p(s.anonymous),
+            "participants": p(s.participants),
+        },
+        "generated_at": report.generated_at.isoformat(),
+    }
+
+
+def dashboard_json(board: TerritoryDashboard) -> dict[str, Any]:
+    doc = dashboard_document(board)
+    return {
+        "territory": board.territory_name,
+        "period": {"from": board.period.start.isoformat(), "to": board.period.end.isoformat()},
+        "previous_period": {
+            "from": board.previous_period.start.isoformat(),
+            "to": board.previous_period.end.isoformat(),
+        },
+        "tables": {
+            t.key: [dict(zip(t.headers, row, strict=True)) for row in t.rows] for t in doc.tables
+        },
+        "generated_at": board.generated_at.isoformat(),
+    }
+
+
+def file_name(doc: Document, fmt: str) -> str:
+    return f"{doc.slug}.{fmt}"

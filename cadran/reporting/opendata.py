@@ -1,0 +1,192 @@
+"""The venues as open data, in the national schema of the « lieux de médiation numérique »
+(La MedNum, ANCT: https://schema.data.gouv.fr/LaMednum/standard-mediation-num/).
+
+One row per venue where a permanence is open today or later. Multiple values are joined
+with ``|`` (the current reference implementation), ``horaires`` is written in the
+OpenStreetMap opening_hours syntax from the weekly permanences (closed on public holidays),
+``prise_rdv`` is the public booking page of the commune, phone numbers are in +33 form.
+Choices where our data has no answer are listed in docs/rapports.md.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.urls import reverse
+
+from cadran.core import clock
+from cadran.scheduling.models import Permanence
+from cadran.territory.models import Venue
+from cadran.workshops.models import Session
+
+FILE_NAME = "lieux-de-mediation-numerique.csv"
+COLUMNS = (
+    "id",
+    "pivot",
+    "nom",
+    "commune",
+    "code_postal",
+    "code_insee",
+    "adresse",
+    "complement_adresse",
+    "latitude",
+    "longitude",
+    "typologie",
+    "telephone",
+    "courriels",
+    "site_web",
+    "horaires",
+    "presentation_resume",
+    "presentation_detail",
+    "source",
+    "structure_parente",
+    "itinerance",
+    "services",
+    "publics_specifiquement_adresses",
+    "prise_en_charge_specifique",
+    "frais_a_charge",
+    "modalites_acces",
+    "modalites_accompagnement",
+    "dispositif_programmes_nationaux",
+    "formations_labels",
+    "autres_formations_labels",
+    "fiche_acces_libre",
+    "prise_rdv",
+    "date_maj",
+)
+REQUIRED = ("id", "pivot", "nom", "commune", "code_postal", "adresse", "date_maj")
+SEPARATOR = "|"
+# No SIRET is known for a venue: the national cartography writes 14 zeros then.
+UNKNOWN_PIVOT = "0" * 14
+OSM_DAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
+SERVICES = (
+    "Aide aux démarches administratives",
+    "Maîtrise des outils numériques du quotidien",
+    "Utilisation sécurisée du numérique",
+    "Compréhension du monde numérique",
+)
+PROGRAMME = "Conseillers numériques"
+SUMMARY = (
+    "Un conseiller numérique vous aide gratuitement, sur rendez-vous : utiliser un "
+    "ordinateur, une tablette ou un téléphone, faire vos démarches en ligne, vos e-mails."
+)
+
+
+def phone_e164(number: str) -> str:
+    """``03 28 00 00 00`` → ``+33328000000``; empty when it is not a French number."""
+    digits = re.sub(r"[^\d+]", "", number or "")
+    if digits.startswith("+33"):
+        digits = "0" + digits[3:]
+    elif digits.startswith("0033"):
+        digits = "0" + digits[4:]
+    if re.fullmatch(r"0[1-9]\d{8}", digits):
+        return "+33" + digits[1:]
+    return ""
+
+
+def opening_hours(permanences: Iterable[Permanence]) -> str:
+    """Weekly permanences in OSM syntax: ``We 09:00-12:00; Fr 14:00-17:00; PH off``."""
+    by_day: dict[int, set[tuple]] = defaultdict(set)
+    for perm in permanences:
+        by_day[perm.weekday].add((perm.start_time, perm.end_time))
+    rules = []
+    for day in sorted(by_day):
+        spans = ",".join(f"{s:%H:%M}-{e:%H:%M}" for s, e in sorted(by_day[day]))
+        rules.append(f"{OSM_DAYS[day]} {spans}")
+    if rules:
+        rules.append("PH off")
+    return "; ".join(rules)
+
+
+def _typologie(venue: Venue) -> str:
+    text = f"{venue.name} {venue.room}".lower()
+    if venue.library_id or "médiathèque" in text or "bibliothèque" in text:
+        return "BIB"
+    if "ccas" in text:
+        return "CCAS"
+    if "mairie" in text:
+        return "MUNI"
+    return ""
+
+
+def venue_rows() -> list[dict[str, str]]:
+    """One dict per published venue, in three queries whatever their number."""
+    today = clock.today()
+    open_permanences = Permanence.objects.filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gte=today)
+    ).order_by("weekday", "start_time")
+    venues = (
+        Venue.objects.filter(
+            Exists(open_permanences.filter(venue_id=OuterRef("pk")))
+        )
+        .select_related("commune__territory")
+        .annotate(has_sessions=Exists(Session.objects.live().filter(venue_id=OuterRef("pk"))))
+        .prefetch_related(Prefetch("permanences", queryset=open_permanences, to_attr="open"))
+        .order_by("commune__name", "name", "pk")
+    )
+    site = settings.CADRAN_SITE_URL
+    rows = []
+    for venue in venues:
+        commune, territory = venue.commune, venue.commune.territory
+        online = any(p.online_booking for p in venue.open)
+        access = ["Prendre un RDV en ligne"] if online else []
+        if territory.contact_phone:
+            access.append("Téléphoner")
+        if territory.contact_email:
+            access.append("Contacter par mail")
+        modes = ["Accompagnement individuel"]
+        if venue.has_sessions:
+            modes.append("Dans un atelier collectif")
+        rows.append(
+            {
+                "id": f"cadran-{territory.slug}-lieu-{venue.pk}",
+                "pivot": UNKNOWN_PIVOT,
+                "nom": venue.name,
+                "commune": commune.name,
+                "code_postal": commune.postcode,
+                "code_insee": commune.insee_code,
+                "adresse": venue.address,
+                "complement_adresse": venue.room,
+                "latitude": "",
+                "longitude": "",
+                "typologie": _typologie(venue),
+                "telephone": phone_e164(territory.contact_phone),
+                "courriels": territory.contact_email,
+                "site_web": site,
+                "horaires": opening_hours(venue.open),
+                "presentation_resume": SUMMARY,
+                "presentation_detail": "",
+                "source": territory.short_name or territory.name,
+                "structure_parente": territory.name,
+                "itinerance": "Itinérant",
+                "services": SEPARATOR.join(SERVICES),
+                "publics_specifiquement_adresses": "",
+                "prise_en_charge_specifique": "",
+                "frais_a_charge": "Gratuit",
+                "modalites_acces": SEPARATOR.join(access),
+                "modalites_accompagnement": SEPARATOR.join(modes),
+                "dispositif_programmes_nationaux": PROGRAMME,
+                "formations_labels": "",
+                "autres_formations_labels": "",
+                "fiche_acces_libre": "",
+                "prise_rdv": (
+                    site + reverse("public:commune", kwargs={"slug": commune.slug}) if online else ""
+                ),
+                "date_maj": today.isoformat(),
+            }
+        )
+    return rows
+
+
+def venues_csv() -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(venue_rows())
+    return buffer.getvalue()

@@ -1,0 +1,830 @@
+"""Read-only figures for the attendance reports and the territory dashboard.
+
+Every figure is counted by the database: one query per figure group (appointments by
+month and status, distinct people, reasons, activity records, first visits, thématiques,
+sessions, attendance), never a query per row, so a report costs the same number of
+queries for ten appointments or a million. Python only folds the grouped rows into
+dataclasses, and computes the hours of permanence offered from the weekly rules (a few
+rows) with the helpers of :mod:`cadran.scheduling.slots`.
+
+Nothing here knows who asks: the views check the role and the commune first. Nothing
+here returns a name of an inhabitant; only staff names (advisers) on the dashboard.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.db.models import Case, Count, F, Func, IntegerField, Q, Sum, Value, When
+
+from cadran.activity.enums import Autonomie, StructureRedirection, TypeActivite
+from cadran.activity.models import ActivityParticipant, ActivityRecord, ActivityThematique
+from cadran.core import clock
+from cadran.core.clock import PARIS
+from cadran.scheduling.calendars import public_holidays
+from cadran.scheduling.enums import ACTIVE_STATUSES, AppointmentStatus, Thematique
+from cadran.scheduling.models import Appointment, AppointmentTopic, Closure, Permanence
+from cadran.scheduling.slots import WeeklyRule, day_bounds, localize, occurrence_dates
+from cadran.territory.models import Commune, Territory
+from cadran.workshops.enums import SessionStatus
+from cadran.workshops.models import Attendance, Session, WorkshopFormat
+
+MONTHS_FR = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+# A report covers at most this many days (ten years): beyond, the month table is useless.
+MAX_PERIOD_DAYS = 3660
+NOT_GIVEN = "non_renseigne"
+NOT_GIVEN_LABEL = "Non renseigné"
+
+
+# --- Periods ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    """Two dates of Paris, both included."""
+
+    start: dt.date
+    end: dt.date
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise ValueError("La date de fin doit être après la date de début.")
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    @property
+    def label(self) -> str:
+        return f"du {self.start:%d/%m/%Y} au {self.end:%d/%m/%Y}"
+
+    def bounds(self) -> tuple[dt.datetime, dt.datetime]:
+        """Aware instants: midnight of the first day to midnight after the last (Paris)."""
+        return day_bounds(self.start, self.end)
+
+    def previous(self) -> Period:
+        """The period of the same length just before."""
+        end = self.start - dt.timedelta(days=1)
+        return Period(end - dt.timedelta(days=self.days - 1), end)
+
+    def months(self) -> list[dt.date]:
+        """First day of every month the period touches."""
+        months, cursor = [], self.start.replace(day=1)
+        while cursor <= self.end:
+            months.append(cursor)
+            cursor = _next_month(cursor)
+        return months
+
+
+def _next_month(day: dt.date) -> dt.date:
+    return dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def month_label(month: dt.date) -> str:
+    return f"{MONTHS_FR[month.month - 1]} {month.year}"
+
+
+def preset_period(name: str, today: dt.date | None = None) -> Period:
+    """``mois``, ``mois_precedent``, ``trimestre``, ``trimestre_precedent``, ``annee``,
+    ``annee_precedente``: whole calendar periods around ``today`` (Paris)."""
+    today = today or clock.today()
+    if name in {"mois", "mois_precedent"}:
+        first = today.replace(day=1)
+        if name == "mois_precedent":
+            first = (first - dt.timedelta(days=1)).replace(day=1)
+        last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+        return Period(first, last)
+    if name in {"trimestre", "trimestre_precedent"}:
+        q_month = 3 * ((today.month - 1) // 3) + 1
+        first = dt.date(today.year, q_month, 1)
+        if name == "trimestre_precedent":
+            first = (first - dt.timedelta(days=1)).replace(day=1)
+            first = first.replace(month=3 * ((first.month - 1) // 3) + 1)
+        end_month = first.month + 2
+        last = dt.date(first.year, end_month, calendar.monthrange(first.year, end_month)[1])
+        return Period(first, last)
+    if name in {"annee", "annee_precedente"}:
+        year = today.year - (1 if name == "annee_precedente" else 0)
+        return Period(dt.date(year, 1, 1), dt.date(year, 12, 31))
+    raise ValueError(f"Période inconnue : {name}")
+
+
+# --- Figures ----------------------------------------------------------------------------
+
+
+@dataclass
+class AppointmentCounts:
+    """Appointments whose start falls in the period, by status."""
+
+    booked: int = 0  # every appointment taken for the period, whatever became of it
+    seen: int = 0
+    noshow: int = 0
+    excused: int = 0
+    revoked: int = 0
+    upcoming: int = 0
+    used_minutes: int = 0  # durations of the appointments seen
+
+    @property
+    def cancelled(self) -> int:
+        return self.excused + self.revoked
+
+    def add_status(self, status: str, count: int, minutes: int | None) -> None:
+        self.booked += count
+        if status == AppointmentStatus.SEEN:
+            self.seen += count
+            self.used_minutes += int(minutes or 0)
+        elif status == AppointmentStatus.NOSHOW:
+            self.noshow += count
+        elif status == AppointmentStatus.EXCUSED:
+            self.excused += count
+        elif status == AppointmentStatus.REVOKED:
+            self.revoked += count
+        else:
+            self.upcoming += count
+
+    def merge(self, other: AppointmentCounts) -> None:
+        for name in ("booked", "seen", "noshow", "excused", "revoked", "upcoming"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.used_minutes += other.used_minutes
+
+
+@dataclass
+class MonthRow:
+    month: dt.date
+    counts: AppointmentCounts = field(default_factory=AppointmentCounts)
+
+    @property
+    def label(self) -> str:
+        return month_label(self.month)
+
+
+@dataclass(frozen=True)
+class Tally:
+    key: str
+    label: str
+    value: int
+
+
+@dataclass
+class SessionCounts:
+    """Collective sessions that start in the period."""
+
+    held: int = 0
+    cancelled_low_attendance: int = 0
+    cancelled_by_service: int = 0
+    planned: int = 0  # still scheduled or confirmed
+    present: int = 0  # registered people marked present at held sessions
+    anonymous: int = 0  # people who came without registering (held sessions)
+
+    @property
+    def cancelled(self) -> int:
+        return self.cancelled_low_attendance + self.cancelled_by_service
+
+    @property
+    def participants(self) -> int:
+        return self.present + self.anonymous
+
+    def add_status(self, status: str, count: int, anonymous: int | None) -> None:
+        if status == SessionStatus.HELD:
+            self.held += count
+            self.anonymous += int(anonymous or 0)
+        elif status == SessionStatus.CANCELLED_LOW_ATTENDANCE:
+            self.cancelled_low_attendance += count
+        elif status == SessionStatus.CANCELLED_BY_SERVICE:
+            self.cancelled_by_service += count
+        else:
+            self.planned += count
+
+    def merge(self, other: SessionCounts) -> None:
+        for name in (
+            "held",
+            "cancelled_low_attendance",
+            "cancelled_by_service",
+            "planned",
+            "present",
+            "anonymous",
+        ):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass
+class ActivityCounts:
+    """What the advisers recorded (activity records dated in the period)."""
+
+    individual: int = 0
+    collective: int = 0
+    first_visits: int = 0  # known people helped for the first time (individual records)
+    by_autonomy: list[Tally] = field(default_factory=list)
+    by_orientation: list[Tally] = field(default_factory=list)
+    by_redirection: list[Tally] = field(default_factory=list)
+    by_thematique: list[Tally] = field(default_factory=list)
+
+
+@dataclass
+class AttendanceReport:
+    """The convention's « état de la fréquentation » of one commune for one period."""
+
+    territory_name: str
+    commune_name: str
+    commune_insee: str
+    period: Period
+    appointments: AppointmentCounts
+    people_helped: int  # distinct people seen in appointments
+    offered_minutes: int
+    by_month: list[MonthRow]
+    by_topic: list[Tally]
+    activity: ActivityCounts
+    sessions: SessionCounts
+    generated_at: dt.datetime
+
+
+@dataclass
+class CommuneRow:
+    insee: str
+    name: str
+    appointments: AppointmentCounts = field(default_factory=AppointmentCounts)
+    people_helped: int = 0
+    first_visits: int = 0
+    offered_minutes: int = 0
+    sessions: SessionCounts = field(default_factory=SessionCounts)
+
+
+@dataclass
+class AdviserRow:
+    name: str
+    appointments: AppointmentCounts = field(default_factory=AppointmentCounts)
+    offered_minutes: int = 0
+    records: int = 0
+    sessions_held: int = 0
+
+
+@dataclass
+class FormatRow:
+    name: str
+    sessions: SessionCounts = field(default_factory=SessionCounts)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    key: str
+    label: str
+    current: int
+    previous: int
+
+    @property
+    def delta(self) -> int:
+        return self.current - self.previous
+
+
+@dataclass
+class TerritoryDashboard:
+    territory_name: str
+    period: Period
+    previous_period: Period
+    communes: list[CommuneRow]
+    total: CommuneRow
+    advisers: list[AdviserRow]
+    formats: list[FormatRow]
+    comparison: list[Comparison]
+    generated_at: dt.datetime
+
+
+# --- SQL helpers ---------------------------------------------------------------------------
+
+
+class MinutesBetween(Func):
+    """Whole minutes from ``start`` to ``end`` (two datetime columns), in plain SQL on both
+    databases: no Python function called per row as Django's own subtraction does on SQLite."""
+
+    output_field = IntegerField()
+    arity = 2
+
+    def __init__(self, start, end, **extra):
+        # Expressions are given end first: the templates subtract the second from the first.
+        super().__init__(end, start, **extra)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="CAST(ROUND((julianday(%(expressions)s)) * 1440.0) AS INTEGER)",
+            arg_joiner=") - julianday(",
+            **extra_context,
+        )
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="CAST(ROUND(EXTRACT(EPOCH FROM (%(expressions)s)) / 60.0) AS INTEGER)",
+            arg_joiner=" - ",
+            **extra_context,
+        )
+
+
+def _month_index(field_name: str, period: Period, *, dates: bool = False) -> Case:
+    """The position of a row's month in ``period.months()``, computed by the database from
+    bounds of Paris months (no time-zone function per row)."""
+    whens = []
+    for i, month in enumerate(period.months()):
+        nxt = _next_month(month)
+        bound = nxt if dates else localize(dt.datetime.combine(nxt, dt.time.min))
+        whens.append(When(**{f"{field_name}__lt": bound}, then=Value(i)))
+    return Case(*whens, default=Value(len(whens)), output_field=IntegerField())
+
+
+def _appointments(period: Period, communes: Q) -> Iterable:
+    start, end = period.bounds()
+    return Appointment.objects.filter(communes, start__gte=start, start__lt=end)
+
+
+def _labelled(counts: dict[str, int], choices: Sequence[tuple[str, str]]) -> list[Tally]:
+    """Every value of the vocabulary, in its order, with 0 where nothing was counted, then
+    « non renseigné » when some rows left it empty."""
+    rows = [Tally(value, label, counts.get(value, 0)) for value, label in choices]
+    if counts.get(NOT_GIVEN):
+        rows.append(Tally(NOT_GIVEN, NOT_GIVEN_LABEL, counts[NOT_GIVEN]))
+    return rows
+
+
+# --- Figure groups (each one query, grouped by ``group`` when given) -----------------------
+
+
+def appointment_counts_by(
+    period: Period, scope: Q, group: str | None = None, *, months: bool = False
+) -> dict:
+    """``{group value: AppointmentCounts}`` (key None without group); with ``months``,
+    ``{(group value, month index): AppointmentCounts}``. One query."""
+    keys = ["status"]
+    qs = _appointments(period, scope)
+    if group:
+        keys.insert(0, group)
+    if months:
+        qs = qs.annotate(month_index=_month_index("start", period))
+        keys.insert(0, "month_index")
+    rows = (
+        qs.values(*keys)
+        .annotate(n=Count("pk"), minutes=Sum(MinutesBetween(F("start"), F("end"))))
+        .order_by()
+    )
+    result: dict = defaultdict(AppointmentCounts)
+    for row in rows:
+        key: object = row[group] if group else None
+        if months:
+            key = (key, row["month_index"])
+        result[key].add_status(row["status"], row["n"], row["minutes"])
+    return result
+
+
+def people_helped_by(period: Period, scope: Q, group: str | None = None) -> dict:
+    """Distinct people seen in an appointment of the period. One query."""
+    qs = _appointments(period, scope).filter(status=AppointmentStatus.SEEN)
+    if group:
+        rows = qs.values(group).annotate(n=Count("beneficiary_id", distinct=True)).order_by()
+        return {row[group]: row["n"] for row in rows}
+    return {None: qs.aggregate(n=Count("beneficiary_id", distinct=True))["n"]}
+
+
+def topic_counts(period: Period, scope: Q) -> list[Tally]:
+    """Reasons given when booking, for appointments not cancelled. One query."""
+    start, end = period.bounds()
+    rows = (
+        AppointmentTopic.objects.filter(
+            scope,
+            appointment__start__gte=start,
+            appointment__start__lt=end,
+            appointment__status__in=ACTIVE_STATUSES,
+        )
+        .values("thematique")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts = {row["thematique"]: row["n"] for row in rows}
+    return _labelled(counts, Thematique.choices)
+
+
+def _records(period: Period, scope: Q):
+    return ActivityRecord.objects.filter(scope, date__gte=period.start, date__lte=period.end)
+
+
+def activity_counts(period: Period, scope: Q) -> ActivityCounts:
+    """Records by kind, autonomy, orientation and redirection (one query), first visits
+    (one query) and thématiques (one query)."""
+    individual = Q(kind=TypeActivite.INDIVIDUEL)
+    aggregates = {
+        "individual": Count("pk", filter=individual),
+        "collective": Count("pk", filter=Q(kind=TypeActivite.COLLECTIF)),
+        "oriented_yes": Count("pk", filter=individual & Q(oriented=True)),
+        "oriented_no": Count("pk", filter=individual & Q(oriented=False)),
+        "oriented_unknown": Count("pk", filter=individual & Q(oriented__isnull=True)),
+        f"autonomy_{NOT_GIVEN}": Count("pk", filter=individual & Q(autonomie="")),
+    }
+    for value in Autonomie.values:
+        aggregates[f"autonomy_{value}"] = Count("pk", filter=individual & Q(autonomie=value))
+    for value in StructureRedirection.values:
+        aggregates[f"redirection_{value}"] = Count(
+            "pk", filter=individual & Q(oriented=True, structure_redirection=value)
+        )
+    aggregates[f"redirection_{NOT_GIVEN}"] = Count(
+        "pk", filter=individual & Q(oriented=True, structure_redirection="")
+    )
+    totals = _records(period, scope).aggregate(**aggregates)
+
+    record_scope = _prefixed(scope, "record__")
+    first_visits = ActivityParticipant.objects.filter(
+        record_scope,
+        record__date__gte=period.start,
+        record__date__lte=period.end,
+        record__kind=TypeActivite.INDIVIDUEL,
+        first_visit=True,
+    ).count()
+    thematiques = {
+        row["thematique"]: row["n"]
+        for row in ActivityThematique.objects.filter(
+            record_scope, record__date__gte=period.start, record__date__lte=period.end
+        )
+        .values("thematique")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+
+    def pick(prefix: str) -> dict[str, int]:
+        return {k.removeprefix(prefix): v for k, v in totals.items() if k.startswith(prefix)}
+
+    return ActivityCounts(
+        individual=totals["individual"],
+        collective=totals["collective"],
+        first_visits=first_visits,
+        by_autonomy=_labelled(pick("autonomy_"), Autonomie.choices),
+        by_orientation=[
+            Tally("oui", "Orientées vers une autre structure", totals["oriented_yes"]),
+            Tally("non", "Non orientées", totals["oriented_no"]),
+            *(
+                [Tally(NOT_GIVEN, NOT_GIVEN_LABEL, totals["oriented_unknown"])]
+                if totals["oriented_unknown"]
+                else []
+            ),
+        ],
+        by_redirection=_labelled(pick("redirection_"), StructureRedirection.choices),
+        by_thematique=_labelled(thematiques, Thematique.choices),
+    )
+
+
+def _prefixed(scope: Q, prefix: str) -> Q:
+    """The same filter one relation further (``commune=`` → ``record__commune=``)."""
+    q = Q()
+    q.connector, q.negated = scope.connector, scope.negated
+    q.children = [
+        (prefix + child[0], child[1]) if isinstance(child, tuple) else _prefixed(child, prefix)
+        for child in scope.children
+    ]
+    return q
+
+
+def session_counts_by(period: Period, scope: Q, group: str | None = None) -> dict:
+    """``{group value: SessionCounts}``: sessions by status (one query) and people present
+    at held sessions (one query)."""
+    start, end = period.bounds()
+    keys = [group, "status"] if group else ["status"]
+    rows = (
+        Session.objects.filter(scope, start__gte=start, start__lt=end)
+        .values(*keys)
+        .annotate(n=Count("pk"), anonymous=Sum("anonymous_count"))
+        .order_by()
+    )
+    result: dict = defaultdict(SessionCounts)
+    for row in rows:
+        result[row[group] if group else None].add_status(row["status"], row["n"], row["anonymous"])
+    present = Attendance.objects.filter(
+        _prefixed(scope, "session__"),
+        session__start__gte=start,
+        session__start__lt=end,
+        session__status=SessionStatus.HELD,
+        present=True,
+    )
+    if group:
+        for row in present.values(f"session__{group}").annotate(n=Count("pk")).order_by():
+            result[row[f"session__{group}"]].present += row["n"]
+    else:
+        result[None].present += present.count()
+    return result
+
+
+# --- Hours of permanence offered ------------------------------------------------------------
+
+
+def offered_minutes_by(
+    period: Period, permanences: Sequence[Permanence], closures: Sequence[Closure]
+) -> dict[int, int]:
+    """Minutes of permanence offered per permanence: its weekly occurrences in the period,
+    minus public holidays and the part of each occurrence a closure covers.
+
+    Occurrences are counted, not listed; only the days a closure touches are walked.
+    """
+    holidays = set(public_holidays(period.start, period.end))
+    result: dict[int, int] = {}
+    for perm in permanences:
+        rule = WeeklyRule.of(perm)
+        first = max(period.start, rule.valid_from)
+        last = min(period.end, rule.valid_until) if rule.valid_until else period.end
+        if first > last:
+            result[perm.pk] = 0
+            continue
+        first_day = first + dt.timedelta(days=(rule.weekday - first.weekday()) % 7)
+        count = (last - first_day).days // 7 + 1 if first_day <= last else 0
+        count -= sum(1 for h in holidays if h.weekday() == rule.weekday and first <= h <= last)
+        length = (
+            dt.datetime.combine(first, rule.end_time) - dt.datetime.combine(first, rule.start_time)
+        ).seconds // 60
+        minutes = count * length
+        spans = _merged(
+            (c.start, c.end)
+            for c in closures
+            if (c.commune_id is None or c.commune_id == perm.commune_id)
+            and (c.venue_id is None or c.venue_id == perm.venue_id)
+            and (c.adviser_id is None or c.adviser_id == perm.adviser_id)
+        )
+        for c_start, c_end in spans:
+            days = occurrence_dates(
+                WeeklyRule(
+                    rule.weekday,
+                    rule.start_time,
+                    rule.end_time,
+                    rule.slot_minutes,
+                    max(first, c_start.astimezone(PARIS).date()),
+                    min(last, c_end.astimezone(PARIS).date()),
+                ),
+                first,
+                last,
+            )
+            for day in days:
+                if day in holidays:
+                    continue
+                o_start = localize(dt.datetime.combine(day, rule.start_time))
+                o_end = localize(dt.datetime.combine(day, rule.end_time))
+                if o_start is None or o_end is None:
+                    continue
+                overlap = min(o_end, c_end) - max(o_start, c_start)
+                if overlap > dt.timedelta(0):
+                    minutes -= int(overlap.total_seconds() // 60)
+        result[perm.pk] = max(minutes, 0)
+    return result
+
+
+def _merged(spans: Iterable[tuple[dt.datetime, dt.datetime]]) -> list[tuple]:
+    merged: list[tuple] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _permanences_and_closures(period: Period, permanence_scope: Q, territory_id: int):
+    """Permanences active in the period (one query) and the territory's closures that
+    overlap it (one query)."""
+    permanences = list(
+        Permanence.objects.filter(permanence_scope)
+        .active_between(period.start, period.end)
+        .only(
+            "pk",
+            "commune_id",
+            "venue_id",
+            "adviser_id",
+            "weekday",
+            "start_time",
+            "end_time",
+            "slot_minutes",
+            "valid_from",
+            "valid_until",
+        )
+        .order_by()
+    )
+    start, end = period.bounds()
+    closures = list(
+        Closure.objects.filter(territory_id=territory_id)
+        .overlapping(start, end)
+        .only("commune_id", "venue_id", "adviser_id", "start", "end")
+        .order_by()
+    )
+    return permanences, closures
+
+
+# --- The reports ------------------------------------------------------------------------------
+
+
+def attendance_report(*, commune: Commune, period: Period) -> AttendanceReport:
+    """Every figure of one commune's attendance report, in a fixed number of queries."""
+    by_month_status = appointment_counts_by(
+        period, Q(permanence__commune_id=commune.pk), months=True
+    )
+    months = period.months()
+    by_month = [MonthRow(month) for month in months]
+    totals = AppointmentCounts()
+    for (_group, index), counts in by_month_status.items():
+        by_month[min(index, len(months) - 1)].counts.merge(counts)
+        totals.merge(counts)
+    people = people_helped_by(period, Q(permanence__commune_id=commune.pk))[None]
+    permanences, closures = _permanences_and_closures(
+        period, Q(commune_id=commune.pk), commune.territory_id
+    )
+    offered = sum(offered_minutes_by(period, permanences, closures).values())
+    sessions = session_counts_by(period, Q(venue__commune_id=commune.pk)).get(
+        None, SessionCounts()
+    )
+    return AttendanceReport(
+        territory_name=commune.territory.name,
+        commune_name=commune.name,
+        commune_insee=commune.insee_code,
+        period=period,
+        appointments=totals,
+        people_helped=people,
+        offered_minutes=offered,
+        by_month=by_month,
+        by_topic=topic_counts(period, Q(appointment__permanence__commune_id=commune.pk)),
+        activity=activity_counts(period, Q(commune_id=commune.pk)),
+        sessions=sessions,
+        generated_at=clock.now(),
+    )
+
+
+COMPARED = (
+    ("booked", "Rendez-vous pris"),
+    ("seen", "Rendez-vous honorés"),
+    ("noshow", "Absences"),
+    ("cancelled", "Annulations"),
+    ("people_helped", "Personnes reçues (différentes)"),
+    ("first_visits", "Premières visites"),
+    ("offered_hours", "Heures de permanence proposées"),
+    ("used_hours", "Heures de permanence utilisées"),
+    ("sessions_held", "Ateliers tenus"),
+    ("participants", "Participants aux ateliers"),
+)
+
+
+def _comparable(row: CommuneRow) -> dict[str, int]:
+    a = row.appointments
+    return {
+        "booked": a.booked,
+        "seen": a.seen,
+        "noshow": a.noshow,
+        "cancelled": a.cancelled,
+        "people_helped": row.people_helped,
+        "first_visits": row.first_visits,
+        "offered_hours": round(row.offered_minutes / 60),
+        "used_hours": round(a.used_minutes / 60),
+        "sessions_held": row.sessions.held,
+        "participants": row.sessions.participants,
+    }
+
+
+def _territory_rows(
+    territory: Territory, period: Period, communes: Sequence[Commune]
+) -> tuple[list[CommuneRow], CommuneRow, dict[int, int], list]:
+    """Per-commune rows and the total; offered minutes by permanence and the permanences."""
+    in_territory = Q(permanence__commune__territory_id=territory.pk)
+    appointments = appointment_counts_by(period, in_territory, "permanence__commune_id")
+    people = people_helped_by(period, in_territory, "permanence__commune_id")
+    people_total = people_helped_by(period, in_territory)[None]
+    first_visits = {
+        row["record__commune_id"]: row["n"]
+        for row in ActivityParticipant.objects.filter(
+            record__territory_id=territory.pk,
+            record__date__gte=period.start,
+            record__date__lte=period.end,
+            record__kind=TypeActivite.INDIVIDUEL,
+            first_visit=True,
+        )
+        .values("record__commune_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+    sessions = session_counts_by(
+        period, Q(workshop__territory_id=territory.pk), "venue__commune_id"
+    )
+    permanences, closures = _permanences_and_closures(
+        period, Q(commune__territory_id=territory.pk), territory.pk
+    )
+    offered = offered_minutes_by(period, permanences, closures)
+    offered_by_commune: dict[int, int] = defaultdict(int)
+    for perm in permanences:
+        offered_by_commune[perm.commune_id] += offered[perm.pk]
+
+    rows, total = [], CommuneRow("", "Tout le territoire")
+    for commune in communes:
+        row = CommuneRow(
+            insee=commune.insee_code,
+            name=commune.name,
+            appointments=appointments.get(commune.pk, AppointmentCounts()),
+            people_helped=people.get(commune.pk, 0),
+            first_visits=first_visits.get(commune.pk, 0),
+            offered_minutes=offered_by_commune.get(commune.pk, 0),
+            sessions=sessions.get(commune.pk, SessionCounts()),
+        )
+        rows.append(row)
+        total.appointments.merge(row.appointments)
+        total.sessions.merge(row.sessions)
+        total.first_visits += row.first_visits
+        total.offered_minutes += row.offered_minutes
+    total.people_helped = people_total
+    return rows, total, offered, permanences
+
+
+def territory_dashboard(*, territory: Territory, period: Period) -> TerritoryDashboard:
+    """The same figures for every commune side by side, per adviser and per workshop
+    format, with the totals of the previous period of the same length."""
+    from cadran.accounts.models import User
+
+    communes = list(Commune.objects.filter(territory=territory).order_by("name", "insee_code"))
+    rows, total, offered, permanences = _territory_rows(territory, period, communes)
+    previous = period.previous()
+    _prev_rows, prev_total, _o, _p = _territory_rows(territory, previous, communes)
+
+    # Per adviser: appointments of their permanences, records, sessions they led.
+    in_territory = Q(permanence__commune__territory_id=territory.pk)
+    by_adviser = appointment_counts_by(period, in_territory, "permanence__adviser_id")
+    records = {
+        row["adviser_id"]: row["n"]
+        for row in _records(period, Q(territory_id=territory.pk))
+        .values("adviser_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+    start, end = period.bounds()
+    led = {
+        row["advisers"]: row["n"]
+        for row in Session.objects.filter(
+            workshop__territory_id=territory.pk,
+            start__gte=start,
+            start__lt=end,
+            status=SessionStatus.HELD,
+        )
+        .values("advisers")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+    offered_by_adviser: dict[int, int] = defaultdict(int)
+    for perm in permanences:
+        offered_by_adviser[perm.adviser_id] += offered[perm.pk]
+    adviser_ids = set(by_adviser) | set(records) | set(led) | set(offered_by_adviser)
+    adviser_ids.discard(None)
+    advisers = [
+        AdviserRow(
+            name=user.get_full_name() or user.email,
+            appointments=by_adviser.get(user.pk, AppointmentCounts()),
+            offered_minutes=offered_by_adviser.get(user.pk, 0),
+            records=records.get(user.pk, 0),
+            sessions_held=led.get(user.pk, 0),
+        )
+        for user in User.objects.filter(pk__in=adviser_ids).order_by("last_name", "first_name")
+    ]
+
+    by_format = session_counts_by(period, Q(workshop__territory_id=territory.pk), "workshop__format_id")
+    formats = [
+        FormatRow(name=fmt.name, sessions=by_format.get(fmt.pk, SessionCounts()))
+        for fmt in WorkshopFormat.objects.filter(territory=territory).order_by("name")
+    ]
+
+    current, before = _comparable(total), _comparable(prev_total)
+    comparison = [Comparison(key, label, current[key], before[key]) for key, label in COMPARED]
+    return TerritoryDashboard(
+        territory_name=territory.name,
+        period=period,
+        previous_period=previous,
+        communes=rows,
+        total=total,
+        advisers=advisers,
+        formats=formats,
+        comparison=comparison,
+        generated_at=clock.now(),
+    )
+
+
+__all__ = [
+    "AppointmentCounts",
+    "AttendanceReport",
+    "Tally",
+    "Period",
+    "TerritoryDashboard",
+    "attendance_report",
+    "preset_period",
+    "territory_dashboard",
+]

@@ -1,0 +1,88 @@
+"""Every format says the same numbers, masked the same way, with no name in it."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+
+import openpyxl
+import pytest
+import tablib
+from pypdf import PdfReader
+
+from cadran.reporting.exports import render, report_document, report_json
+from cadran.reporting.selectors import attendance_report
+
+from .conftest import NOVEMBER, SECRET_NAMES, sql_appointments
+
+pytestmark = pytest.mark.django_db
+
+BAR_RE = re.compile(r'<g id="graphique-(\w+)-bar-(\d+)">\s*<path d="M ([\d.]+) [\d.]+\s+L ([\d.]+)')
+
+
+def bar_lengths(svg: str) -> dict[int, float]:
+    return {int(m.group(2)): float(m.group(4)) - float(m.group(3)) for m in BAR_RE.finditer(svg)}
+
+
+def test_formats_agree_with_sql(history, estaires):
+    report = attendance_report(commune=estaires, period=NOVEMBER)
+    doc = report_document(report, masked=False)
+    seen_sql = sql_appointments(estaires.pk, NOVEMBER, "seen")
+    rdv = next(t for t in doc.tables if t.key == "rendez_vous")
+    assert rdv.rows[0][1] == seen_sql == 5
+
+    rows = list(csv.reader(io.StringIO(render(doc, "csv").decode("utf-8-sig"))))
+    assert ["Rendez-vous de la période", "Honorés (la personne est venue)", "Nombre", "5"] in rows
+
+    book = openpyxl.load_workbook(io.BytesIO(render(doc, "xlsx")))
+    sheet = book["Rendez-vous de la période"]
+    assert sheet["B2"].value == seen_sql
+
+    ods = tablib.Databook().load(render(doc, "ods"), "ods")
+    ods_sheet = next(s for s in ods.sheets() if s.title == "Rendez-vous de la période")
+    assert int(ods_sheet[0][1]) == seen_sql
+
+    data = report_json(report, masked=False)
+    assert data["appointments"]["seen"] == seen_sql
+    assert json.loads(json.dumps(data))["hours"] == {"offered": 9.0, "used": 5.0}
+
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(render(doc, "pdf"))).pages)
+    assert "Estaires" in text and "Honorés (la personne est venue)" in text
+    assert re.search(r"Honorés \(la personne est venue\)\s*5\b", text)
+
+
+def test_masked_formats_hide_small_counts_and_names(history, estaires):
+    report = attendance_report(commune=estaires, period=NOVEMBER)
+    doc = report_document(report, masked=True)
+    rdv = {row[0]: row[1] for row in next(t for t in doc.tables if t.key == "rendez_vous").rows}
+    assert rdv["Honorés (la personne est venue)"] == 5
+    assert rdv["Absences (la personne n'est pas venue)"] == "< 3"
+    assert report_json(report, masked=True)["appointments"]["noshow"] == "< 3"
+    for fmt in ("csv", "xlsx", "ods"):
+        content = render(doc, fmt)
+        for name in SECRET_NAMES:
+            assert name.encode() not in content
+    pdf_text = " ".join(
+        p.extract_text() for p in PdfReader(io.BytesIO(render(doc, "pdf"))).pages
+    )
+    assert "< 3" in pdf_text
+    assert not any(name in pdf_text for name in SECRET_NAMES)
+    assert "Merville" not in pdf_text
+
+
+def test_charts_draw_one_bar_per_row_proportional_to_the_table(history, estaires):
+    report = attendance_report(commune=estaires, period=NOVEMBER)
+    doc = report_document(report, masked=True).with_charts()
+    table = next(t for t in doc.tables if t.key == "rendez_vous")
+    assert 'role="img"' in table.chart and "<title" in table.chart and "<desc" in table.chart
+    lengths = bar_lengths(table.chart)
+    assert len(lengths) == len(table.rows)
+    values = [row[1] for row in table.rows]
+    scale = lengths[0] / values[0]
+    for i, value in enumerate(values):
+        expected = 0 if value == "< 3" else value * scale
+        assert lengths[i] == pytest.approx(expected, abs=0.01)
+    topics = next(t for t in doc.tables if t.key == "motifs")
+    assert len(bar_lengths(topics.chart)) == len(topics.rows)
