@@ -7,6 +7,7 @@ environment variable; the defaults give a working demo on an SQLite file under `
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -51,6 +52,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "template_partials",
+    "axes",
+    "csp",
     "django_tasks",
     "django_tasks_db",
     "cadran.core",
@@ -69,15 +72,23 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response; /widget/ may be framed (docs/securite.md).
+    "cadran.core.middleware.CadranCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before CSRF: every booking / registration / cancel attempt counts, even a refused one.
+    "cadran.core.ratelimit.RateLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Staff pages: session expiry after inactivity, second factor (docs/securite.md).
+    "cadran.core.middleware.StaffAccessMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the French lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -122,11 +133,31 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         )
     }
 
+# The cache of the rate limits (cadran/core/ratelimit.py): a database table, so that every
+# web process (gunicorn workers, several machines) counts the same attempts. The table is
+# created by the migration accounts 0004 (``createcachetable`` does it too).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "ratelimit": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "cadran_cache",
+        "TIMEOUT": 300,
+        "OPTIONS": {"MAX_ENTRIES": 50000},
+    },
+}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "staff:home"
 LOGOUT_REDIRECT_URL = "public:home"
+# django-axes first: it refuses a locked-out account before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "cadran.accounts.backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# A password-reset link works for one hour (and once: it changes with the password).
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", "3600"))
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -181,11 +212,15 @@ TASKS = {
 }
 
 SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))
 SESSION_SAVE_EVERY_REQUEST = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
@@ -194,6 +229,57 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Security (docs/securite.md) ----------------------------------------------------------
+# Content-Security-Policy (django-csp 4): nothing inline, everything from the site itself.
+# htmx is configured by a <meta> (no inline style). frame-ancestors 'none' everywhere but
+# under CADRAN_WIDGET_PREFIX, which any site may frame (cadran.core.middleware).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+CADRAN_WIDGET_PREFIX = "/widget/"
+
+# Second factor (TOTP + recovery codes) for the roles that see personal data. Required in
+# production; off in the demo, where staff pages say so.
+CADRAN_REQUIRE_2FA = env_bool("CADRAN_REQUIRE_2FA", default=PRODUCTION)
+CADRAN_TOTP_ISSUER = os.environ.get("CADRAN_TOTP_ISSUER", "Cadran")
+# A member of staff idle for this many minutes is logged out (the session itself lasts
+# SESSION_COOKIE_AGE at most).
+CADRAN_STAFF_IDLE_MINUTES = int(os.environ.get("CADRAN_STAFF_IDLE_MINUTES", "30"))
+
+# Lockout after repeated login failures (django-axes): 5 failures for one e-mail address
+# lock that account for 15 minutes, whatever the client's address; 5 failures from one
+# address (trying many accounts) lock that address. A successful login clears the count.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "cadran.accounts.backends.lockout_username"
+AXES_CLIENT_IP_CALLABLE = "cadran.core.ratelimit.client_ip_for_axes"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "cadran.accounts.views.lockout_response"
+AXES_VERBOSE = False
+
+# Rate limits of the public booking, registration and cancel endpoints (POST), per client
+# and per slot / session, per minute (cadran/core/ratelimit.py).
+CADRAN_RATELIMIT_PER_CLIENT = int(os.environ.get("CADRAN_RATELIMIT_PER_CLIENT", "60"))
+CADRAN_RATELIMIT_PER_TARGET = int(os.environ.get("CADRAN_RATELIMIT_PER_TARGET", "10"))
+CADRAN_RATELIMIT_WINDOW_SECONDS = 60
+# Behind a reverse proxy, the request header (Django META name) that carries the client's
+# address, for example "HTTP_X_FORWARDED_FOR"; the right-most address is used (the one
+# the proxy added). Empty: REMOTE_ADDR, right for a direct connection.
+CADRAN_CLIENT_IP_HEADER = os.environ.get("CADRAN_CLIENT_IP_HEADER", "")
 
 LOGGING = {
     "version": 1,

@@ -79,6 +79,15 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField("actif", default=True)
     date_joined = models.DateTimeField("créé le", default=timezone.now)
+    # Second factor (TOTP, docs/securite.md). The secret is set when enrolment starts and
+    # counts only once confirmed by a code; the last accepted time step stops a replay.
+    totp_secret = models.CharField(
+        "secret de la double authentification", max_length=64, blank=True, editable=False
+    )
+    totp_confirmed_at = models.DateTimeField(
+        "double authentification activée le", null=True, blank=True, editable=False
+    )
+    totp_last_step = models.BigIntegerField(null=True, blank=True, editable=False)
 
     objects = UserManager()
 
@@ -111,6 +120,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_adviser(self) -> bool:
         return self.role == Role.ADVISER
+
+    @property
+    def has_second_factor(self) -> bool:
+        return self.totp_confirmed_at is not None and bool(self.totp_secret)
 
 
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
@@ -153,3 +166,26 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class RecoveryCode(models.Model):
+    """A single-use code that replaces the phone's code once (phone lost or broken).
+
+    Only a hash is stored; the codes are shown once, when created."""
+
+    user = models.ForeignKey(
+        User, verbose_name="titulaire", on_delete=models.CASCADE, related_name="recovery_codes"
+    )
+    code_hash = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField("créé le", default=timezone.now)
+    used_at = models.DateTimeField("utilisé le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "code de secours"
+        verbose_name_plural = "codes de secours"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "code_hash"], name="recovery_code_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"Code de secours de {self.user} ({'utilisé' if self.used_at else 'disponible'})"

@@ -78,3 +78,31 @@ def communes_by_insee(codes) -> dict[str, Commune]:
     if not codes:
         return {}
     return {c.insee_code: c for c in Commune.objects.filter(insee_code__in=codes)}
+
+
+PENDING_LIMIT = 20
+
+
+def pending_appointments(user) -> list[Appointment]:
+    """Appointments marked « venu » whose record is still to write: the adviser's own
+    permanences (territory roles: the territory's), oldest first."""
+    qs = Appointment.objects.visible_to(user).filter(
+        status=AppointmentStatus.SEEN, activity_record__isnull=True
+    )
+    if user.is_adviser:
+        qs = qs.filter(permanence__adviser=user)
+    return list(
+        qs.select_related("beneficiary", "permanence__commune").order_by("start")[:PENDING_LIMIT]
+    )
+
+
+def pending_sessions(user) -> list[Session]:
+    """Held sessions whose collective record is still to write."""
+    from cadran.workshops.enums import SessionStatus
+
+    qs = Session.objects.visible_to(user).filter(
+        status=SessionStatus.HELD, activity_record__isnull=True
+    )
+    if user.is_adviser:
+        qs = qs.filter(advisers=user)
+    return list(qs.select_related("workshop", "venue__commune").order_by("start")[:PENDING_LIMIT])

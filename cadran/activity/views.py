@@ -100,6 +100,8 @@ def record_list(request):
             "query": query.urlencode(),
             "sees_territory": request.user.manages_territory,
             "can_create": request.user.is_adviser,
+            "pending_appointments": selectors.pending_appointments(request.user),
+            "pending_sessions": selectors.pending_sessions(request.user),
         },
     )
 

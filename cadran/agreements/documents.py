@@ -30,7 +30,10 @@ logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "document_templates"
 DEFAULT_TEMPLATE_FILES = {
-    TemplateKind.AGREEMENT: ("convention.html", "Convention de partenariat (modèle d'Estaires 2024)"),
+    TemplateKind.AGREEMENT: (
+        "convention.html",
+        "Convention de partenariat (modèle d'Estaires 2024)",
+    ),
     TemplateKind.AMENDMENT: ("avenant.html", "Avenant à la convention"),
 }
 CONTENT_TYPES = {
@@ -179,7 +182,9 @@ def render_amendment_html(amendment: Amendment) -> str:
     agreement = amendment.agreement
     context = agreement_context(agreement) | {
         "amendment": amendment,
-        "amendment_paragraphs": [p.strip() for p in re.split(r"\n\s*\n", amendment.text) if p.strip()],
+        "amendment_paragraphs": [
+            p.strip() for p in re.split(r"\n\s*\n", amendment.text) if p.strip()
+        ],
         "previous_amendments": list(agreement.amendments.filter(number__lt=amendment.number)),
     }
     return _render(amendment.template, context)
@@ -204,7 +209,12 @@ def to_pdf(fragment: str, *, title: str) -> bytes:
 class _OdtWriter(HTMLParser):
     """Turns the templates' small HTML vocabulary into ODF text elements."""
 
-    BLOCK_STYLES = {"right": "Right", "center": "Center", "subtitle": "Subtitle", "indent": "Indent"}
+    BLOCK_STYLES = {
+        "right": "Right",
+        "center": "Center",
+        "subtitle": "Subtitle",
+        "indent": "Indent",
+    }
 
     def __init__(self, doc, styles: dict):
         super().__init__(convert_charrefs=True)
@@ -299,7 +309,9 @@ def _odt_styles(doc) -> dict:
     )
     from odf.text import ListLevelStyleBullet, ListStyle
 
-    def paragraph(name, *, align=None, bold=False, italic=False, size=None, margin_left=None, top=None):
+    def paragraph(
+        name, *, align=None, bold=False, italic=False, size=None, margin_left=None, top=None
+    ):
         style = Style(name=name, family="paragraph")
         props = {}
         if align:
@@ -370,7 +382,11 @@ class Document:
 
 def _build(fragment: str, *, title: str, stem: str, fmt: str) -> Document:
     fmt = DocumentFormat(fmt)
-    content = to_pdf(fragment, title=title) if fmt == DocumentFormat.PDF else to_odt(fragment, title=title)
+    content = (
+        to_pdf(fragment, title=title)
+        if fmt == DocumentFormat.PDF
+        else to_odt(fragment, title=title)
+    )
     return Document(f"{stem}.{fmt.value}", CONTENT_TYPES[fmt], content)
 
 
@@ -382,9 +398,7 @@ def agreement_document(agreement: Agreement, fmt: str) -> Document:
 
 
 def amendment_document(amendment: Amendment, fmt: str) -> Document:
-    amendment = (
-        Amendment.objects.select_related("template").get(pk=amendment.pk)
-    )
+    amendment = Amendment.objects.select_related("template").get(pk=amendment.pk)
     amendment.agreement = load_agreement(amendment.agreement_id)
     title = f"Avenant n°{amendment.number} — {amendment.agreement.commune.name}"
     stem = f"avenant-{amendment.number}-{amendment.agreement.commune.slug}"

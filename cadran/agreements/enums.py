@@ -45,19 +45,27 @@ class ObligationKind(models.TextChoices):
 
     ACCESS = "access", "Faciliter l'entrée dans les lieux, pour le conseiller et les publics"
     VENUES = "venues", "Des lieux salubres, chauffés et connectés (wifi)"
-    COMMUNICATION = "communication", (
-        "Une communication locale qui reprend celle de la communauté de communes (logos, "
-        "messages, charte graphique) et une signalétique adaptée"
+    COMMUNICATION = (
+        "communication",
+        (
+            "Une communication locale qui reprend celle de la communauté de communes (logos, "
+            "messages, charte graphique) et une signalétique adaptée"
+        ),
     )
-    EQUIPMENT = "equipment", (
-        "Du matériel informatique (ordinateur, imprimante) et un vidéoprojecteur, dans la "
-        "limite de ses moyens"
+    EQUIPMENT = (
+        "equipment",
+        (
+            "Du matériel informatique (ordinateur, imprimante) et un vidéoprojecteur, dans la "
+            "limite de ses moyens"
+        ),
     )
-    COLLECTIVE = "collective", (
-        "Des tables, des chaises et si possible un écran pour les interventions collectives"
+    COLLECTIVE = (
+        "collective",
+        ("Des tables, des chaises et si possible un écran pour les interventions collectives"),
     )
-    STORAGE_3D = "storage_3d", (
-        "Un espace de stockage sécurisé pendant tout le prêt d'une imprimante 3D"
+    STORAGE_3D = (
+        "storage_3d",
+        ("Un espace de stockage sécurisé pendant tout le prêt d'une imprimante 3D"),
     )
 
 

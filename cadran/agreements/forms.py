@@ -33,8 +33,11 @@ class AgreementCreateForm(forms.Form):
         label="Nom du maire (signataire)", max_length=200, help_text="Par exemple : Bruno FICHEUX"
     )
     commune_signatory_title = forms.CharField(label="Son titre", max_length=100, initial="Maire")
-    start_date = date_field("Premier jour de la convention", required=False,
-                            help_text="Laissez vide : la même date que les autres conventions.")
+    start_date = date_field(
+        "Premier jour de la convention",
+        required=False,
+        help_text="Laissez vide : la même date que les autres conventions.",
+    )
     deliberation_number = forms.CharField(
         label="Numéro de la délibération du conseil municipal", max_length=50, required=False
     )
@@ -61,9 +64,9 @@ class AgreementCreateForm(forms.Form):
         super().__init__(*args, **kwargs)
         communes = Commune.objects.visible_to(user)
         self.fields["commune"].queryset = communes
-        self.fields["permanence"].queryset = (
-            Permanence.objects.filter(commune__in=communes).with_related()
-        )
+        self.fields["permanence"].queryset = Permanence.objects.filter(
+            commune__in=communes
+        ).with_related()
         self.fields["permanence"].label_from_instance = lambda p: f"{p.commune.name} — {p}"
         self.fields["advisers"].queryset = User.objects.visible_to(user).advisers()
 
@@ -71,7 +74,8 @@ class AgreementCreateForm(forms.Form):
         data = super().clean()
         if bool(data.get("deliberation_number")) != bool(data.get("deliberation_date")):
             self.add_error(
-                "deliberation_date", "Indiquez le numéro et la date de la délibération, ou aucun des deux."
+                "deliberation_date",
+                "Indiquez le numéro et la date de la délibération, ou aucun des deux.",
             )
         return data
 
@@ -113,7 +117,9 @@ class TerminateForm(forms.Form):
         required=False,
         help_text="Laissez vide : trois mois après la demande (le plus tôt possible).",
     )
-    reason = forms.CharField(label="Motif", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label="Motif", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class ObligationForm(forms.Form):
@@ -148,5 +154,7 @@ class TransmissionForm(forms.Form):
     def __init__(self, *args, transmission=None, **kwargs):
         if transmission is not None:
             kwargs.setdefault("prefix", f"transmission-{transmission.pk}")
-            kwargs.setdefault("initial", {"sent_on": transmission.sent_on, "note": transmission.note})
+            kwargs.setdefault(
+                "initial", {"sent_on": transmission.sent_on, "note": transmission.note}
+            )
         super().__init__(*args, **kwargs)

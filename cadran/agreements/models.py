@@ -196,7 +196,9 @@ class Agreement(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Convention {self.territory.short_name if self.territory_id else ''} — {self.commune}"
+        return (
+            f"Convention {self.territory.short_name if self.territory_id else ''} — {self.commune}"
+        )
 
     # The derived status. ``renewal_count`` comes from ``with_state_data()`` when loaded in a
     # list; otherwise one query.
@@ -228,9 +230,7 @@ class Agreement(models.Model):
 class Deliberation(models.Model):
     """A council decision quoted by the convention (body, number, date)."""
 
-    agreement = models.ForeignKey(
-        Agreement, on_delete=models.CASCADE, related_name="deliberations"
-    )
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="deliberations")
     body = models.CharField("assemblée", max_length=16, choices=CouncilBody.choices)
     purpose = models.CharField("rôle", max_length=32, choices=DeliberationPurpose.choices)
     number = models.CharField("numéro", max_length=50, blank=True)
@@ -373,10 +373,10 @@ class Amendment(models.Model):
 class Transmission(models.Model):
     """Article 8: the signed convention sent to the State, the Banque des Territoires…"""
 
-    agreement = models.ForeignKey(
-        Agreement, on_delete=models.CASCADE, related_name="transmissions"
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="transmissions")
+    recipient = models.CharField(
+        "destinataire", max_length=32, choices=TransmissionRecipient.choices
     )
-    recipient = models.CharField("destinataire", max_length=32, choices=TransmissionRecipient.choices)
     sent_on = models.DateField("envoyée le", null=True, blank=True)
     note = models.CharField("précision", max_length=200, blank=True)
 

@@ -101,24 +101,36 @@ def agreement_rows(user, *, today: dt.date | None = None, months_before: int = 3
     today = today or clock.today()
     rows = []
     for agreement in (
-        Agreement.objects.visible_to(user).with_state_data().order_by("commune__name", "-start_date")
+        Agreement.objects.visible_to(user)
+        .with_state_data()
+        .order_by("commune__name", "-start_date")
     ):
         state = agreement.state(today)
-        rows.append(Row(agreement, state, next_deadline(agreement, state, months_before=months_before, today=today)))
+        rows.append(
+            Row(
+                agreement,
+                state,
+                next_deadline(agreement, state, months_before=months_before, today=today),
+            )
+        )
     return rows
 
 
 def agreement_for_page(user, pk: int) -> Agreement:
     """One agreement with everything its page shows, in a fixed number of queries."""
     qs: AgreementQuerySet = Agreement.objects.visible_to(user).with_state_data()
-    return qs.select_related(
-        "territory", "permanence__venue", "permanence__adviser", "template", "cap_deliberation"
-    ).prefetch_related(
-        "deliberations",
-        "referents",
-        "renewals",
-        "advisers",
-        Prefetch("amendments", queryset=Amendment.objects.order_by("number")),
-        "transmissions",
-        Prefetch("obligations", queryset=Obligation.objects.select_related("checked_by")),
-    ).get(pk=pk)
+    return (
+        qs.select_related(
+            "territory", "permanence__venue", "permanence__adviser", "template", "cap_deliberation"
+        )
+        .prefetch_related(
+            "deliberations",
+            "referents",
+            "renewals",
+            "advisers",
+            Prefetch("amendments", queryset=Amendment.objects.order_by("number")),
+            "transmissions",
+            Prefetch("obligations", queryset=Obligation.objects.select_related("checked_by")),
+        )
+        .get(pk=pk)
+    )

@@ -245,7 +245,11 @@ def sign_agreement(*, agreement: Agreement, signed_on: dt.date, place: str, by) 
     _not_in_future(signed_on, "La date de signature")
     if signed_on > agreement.cap_date:
         raise ValidationError(
-            {"signed_on": ["La limite de la convention est déjà passée : elle ne peut plus être signée."]}
+            {
+                "signed_on": [
+                    "La limite de la convention est déjà passée : elle ne peut plus être signée."
+                ]
+            }
         )
     if not place.strip():
         raise ValidationError({"place": ["Indiquez le lieu de la signature."]})
@@ -398,7 +402,9 @@ def update_obligation(
     """Record how a commitment of article 4 is met, with what proves it."""
     agreement = obligation.agreement
     if by is None or not can_record_evidence(by, agreement):
-        raise PermissionDenied("Seuls le Service Culture et les référents de la commune peuvent faire cela.")
+        raise PermissionDenied(
+            "Seuls le Service Culture et les référents de la commune peuvent faire cela."
+        )
     if status not in ObligationStatus.values:
         raise ValidationError({"status": ["Choisissez un état."]})
     checked_on = checked_on or clock.today()

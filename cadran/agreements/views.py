@@ -143,14 +143,17 @@ def agreement_detail(request, pk: int):
             "period": p,
             "granted": p.number <= granted and agreement.signed_on is not None,
             "renewal": renewals.get(p.number),
-            "current": state.period is not None and state.period.number == p.number and state.in_force,
+            "current": state.period is not None
+            and state.period.number == p.number
+            and state.in_force,
         }
         for p in rules.possible_periods(agreement.start_date, agreement.cap_date)
     ]
     can_manage = selectors.can_manage(request.user, agreement)
     can_evidence = selectors.can_record_evidence(request.user, agreement)
     obligations = [
-        (o, ObligationForm(obligation=o) if can_evidence else None) for o in agreement.obligations.all()
+        (o, ObligationForm(obligation=o) if can_evidence else None)
+        for o in agreement.obligations.all()
     ]
     termination = agreement.termination_or_none
     ctx = {
@@ -177,11 +180,15 @@ def agreement_detail(request, pk: int):
         "show_audit": request.user.manages_territory,
     }
     if termination is not None and request.user.manages_territory:
-        ctx["after_end_count"] = appointments_after(agreement.commune, termination.effective_on).count()
+        ctx["after_end_count"] = appointments_after(
+            agreement.commune, termination.effective_on
+        ).count()
     return render(request, "agreements/agreement_detail.html", ctx)
 
 
-def _action(request, agreement: Agreement, form, *, title: str, intro: str, submit: str, extra=None):
+def _action(
+    request, agreement: Agreement, form, *, title: str, intro: str, submit: str, extra=None
+):
     return render(
         request,
         "agreements/action_form.html",
@@ -261,7 +268,9 @@ def amendment_add(request, pk: int):
     form = AmendmentForm(request.POST or None, initial={"adopted_on": clock.today()})
     if request.method == "POST" and form.is_valid():
         try:
-            amendment = services.add_amendment(agreement=agreement, by=request.user, **form.cleaned_data)
+            amendment = services.add_amendment(
+                agreement=agreement, by=request.user, **form.cleaned_data
+            )
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
@@ -302,7 +311,9 @@ def agreement_terminate(request, pk: int):
                 f"{termination.effective_on:%d/%m/%Y}.",
             )
             return redirect(_detail_url(agreement))
-    requested_on = form.cleaned_data.get("requested_on") if form.is_bound and form.is_valid() else today
+    requested_on = (
+        form.cleaned_data.get("requested_on") if form.is_bound and form.is_valid() else today
+    )
     return _action(
         request,
         agreement,
@@ -359,7 +370,9 @@ def transmission_update(request, pk: int, transmission_pk: int):
     form = TransmissionForm(request.POST or None, transmission=transmission)
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_transmission(transmission=transmission, by=request.user, **form.cleaned_data)
+            services.record_transmission(
+                transmission=transmission, by=request.user, **form.cleaned_data
+            )
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:

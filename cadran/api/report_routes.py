@@ -46,7 +46,7 @@ class AttendanceQuery(Schema):
         "Les chiffres du rapport de fréquentation d'une commune pour une période (par défaut "
         "l'année en cours) : rendez-vous, personnes reçues, premières visites, heures de "
         "permanence, motifs, thématiques, autonomie, orientation, mois, ateliers. Jamais de nom. "
-        "Pour un référent communal, les nombres de 1 ou 2 personnes valent `\"< 3\"`."
+        'Pour un référent communal, les nombres de 1 ou 2 personnes valent `"< 3"`.'
     ),
 )
 def attendance(request: HttpRequest, params: Query[AttendanceQuery]):

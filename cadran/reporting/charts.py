@@ -65,9 +65,7 @@ def bar_chart(
         ax.spines[side].set_visible(False)
     buffer = io.StringIO()
     with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": chart_id}):
-        fig.savefig(
-            buffer, format="svg", metadata={"Date": None, "Creator": None, "Format": None}
-        )
+        fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None, "Format": None})
     return _accessible(buffer.getvalue(), chart_id, title, _describe(labels, values, unit))
 
 

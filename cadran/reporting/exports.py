@@ -32,9 +32,7 @@ CONTENT_TYPES = {
     "json": "application/json",
 }
 PRINT_CSS = Path(__file__).resolve().parent / "static" / "reporting" / "report-print.css"
-MASK_NOTE = (
-    "Pour protéger les personnes, un nombre de personnes égal à 1 ou 2 est écrit « < 3 »."
-)
+MASK_NOTE = "Pour protéger les personnes, un nombre de personnes égal à 1 ou 2 est écrit « < 3 »."
 
 
 def people(value: int, masked: bool) -> int | str:

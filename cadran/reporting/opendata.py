@@ -122,9 +122,7 @@ def venue_rows() -> list[dict[str, str]]:
         Q(valid_until__isnull=True) | Q(valid_until__gte=today)
     ).order_by("weekday", "start_time")
     venues = (
-        Venue.objects.filter(
-            Exists(open_permanences.filter(venue_id=OuterRef("pk")))
-        )
+        Venue.objects.filter(Exists(open_permanences.filter(venue_id=OuterRef("pk"))))
         .select_related("commune__territory")
         .annotate(has_sessions=Exists(Session.objects.live().filter(venue_id=OuterRef("pk"))))
         .prefetch_related(Prefetch("permanences", queryset=open_permanences, to_attr="open"))
@@ -176,7 +174,9 @@ def venue_rows() -> list[dict[str, str]]:
                 "autres_formations_labels": "",
                 "fiche_acces_libre": "",
                 "prise_rdv": (
-                    site + reverse("public:commune", kwargs={"slug": commune.slug}) if online else ""
+                    site + reverse("public:commune", kwargs={"slug": commune.slug})
+                    if online
+                    else ""
                 ),
                 "date_maj": today.isoformat(),
             }

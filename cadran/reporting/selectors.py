@@ -647,9 +647,7 @@ def attendance_report(*, commune: Commune, period: Period) -> AttendanceReport:
         period, Q(commune_id=commune.pk), commune.territory_id
     )
     offered = sum(offered_minutes_by(period, permanences, closures).values())
-    sessions = session_counts_by(period, Q(venue__commune_id=commune.pk)).get(
-        None, SessionCounts()
-    )
+    sessions = session_counts_by(period, Q(venue__commune_id=commune.pk)).get(None, SessionCounts())
     return AttendanceReport(
         territory_name=commune.territory.name,
         commune_name=commune.name,
@@ -797,7 +795,9 @@ def territory_dashboard(*, territory: Territory, period: Period) -> TerritoryDas
         for user in User.objects.filter(pk__in=adviser_ids).order_by("last_name", "first_name")
     ]
 
-    by_format = session_counts_by(period, Q(workshop__territory_id=territory.pk), "workshop__format_id")
+    by_format = session_counts_by(
+        period, Q(workshop__territory_id=territory.pk), "workshop__format_id"
+    )
     formats = [
         FormatRow(name=fmt.name, sessions=by_format.get(fmt.pk, SessionCounts()))
         for fmt in WorkshopFormat.objects.filter(territory=territory).order_by("name")

@@ -35,6 +35,12 @@ AUDIT_ACTION_LABELS: dict[str, str] = {
     "closure.created": "Fermeture ajoutée",
     "closure.deleted": "Fermeture supprimée",
     "message.retried": "Message renvoyé",
+    "venue_change.declared": "Changement de lieu déclaré",
+    "venue_change.confirmed": "Changement de lieu confirmé",
+    "venue_change.refused": "Changement de lieu refusé",
+    "permanence.venue_changed": "Permanence : nouveau lieu",
+    "appointment.venue_changed": "Rendez-vous : nouveau lieu",
+    "session.venue_changed": "Séance : nouveau lieu",
 }
 
 

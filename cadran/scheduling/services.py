@@ -458,14 +458,10 @@ def align_permanences_with_agreement(
     changed = 0
     for permanence in Permanence.objects.select_for_update().filter(commune=commune):
         old = permanence.valid_until
-        new = old
-        if previous_end is not None and old == previous_end and ends_on > previous_end:
-            new = ends_on
-        elif old is None or old > ends_on:
-            new = ends_on
-        if new == old or new < permanence.valid_from:
+        follows = previous_end is not None and old == previous_end and ends_on > previous_end
+        if not (follows or old is None or old > ends_on) or ends_on < permanence.valid_from:
             continue
-        permanence.valid_until = new
+        new = permanence.valid_until = ends_on
         permanence.save(update_fields=["valid_until"])
         audit.record(
             actor=by,

@@ -154,7 +154,8 @@ class Impact:
 
     @property
     def registrations_count(self) -> int:
-        return sum(s.people for s in self.sessions)
+        # ``people`` is annotated by :func:`impact`.
+        return sum(getattr(s, "people", 0) for s in self.sessions)
 
 
 def affected_permanences(change: VenueChange):

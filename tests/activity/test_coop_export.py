@@ -14,7 +14,6 @@ from openpyxl import load_workbook
 from cadran.activity.coop_export import COLUMNS, HEADER_ROW, record_to_coop
 from cadran.activity.models import ActivityParticipant, ActivityRecord
 from tests import factories as f
-from tests.factories import PASSWORD
 
 from .factories import ActivityRecordFactory
 
@@ -64,7 +63,7 @@ def read(content: bytes):
 
 def test_xlsx_sheet_columns_and_rows(client, adviser, records):
     individual, collective = records
-    client.login(email=adviser.email, password=PASSWORD)
+    client.force_login(adviser)
     response = client.get(
         reverse("activity:export_xlsx"), {"from": "2026-11-01", "to": "2026-11-30"}
     )
@@ -99,7 +98,7 @@ def test_xlsx_sheet_columns_and_rows(client, adviser, records):
 
 
 def test_json_agrees_with_xlsx_and_sql(client, adviser, records, coordinator):
-    client.login(email=coordinator.email, password=PASSWORD)
+    client.force_login(coordinator)
     _wb, _rows, _header, table = read(client.get(reverse("activity:export_xlsx")).content)
     data = [record_to_coop(r) for r in ActivityRecord.objects.with_related()]
     # Rows of the XLSX = people in the JSON = known participants + anonymous, counted in SQL.
@@ -129,13 +128,13 @@ def test_json_agrees_with_xlsx_and_sql(client, adviser, records, coordinator):
 def test_adviser_exports_only_their_own(client, adviser, territory, records):
     other = f.UserFactory(adviser=True, territory=territory)
     ActivityRecordFactory(adviser=other)
-    client.login(email=adviser.email, password=PASSWORD)
+    client.force_login(adviser)
     _wb, _rows, _header, table = read(client.get(reverse("activity:export_xlsx")).content)
     assert {r["Nom du médiateur"] for r in table} == {adviser.last_name}
 
 
 def test_period_filter(client, coordinator, records):
-    client.login(email=coordinator.email, password=PASSWORD)
+    client.force_login(coordinator)
     response = client.get(reverse("activity:export_xlsx"), {"from": "2026-12-01"})
     _wb, rows, _header, table = read(response.content)
     assert table == [] and rows[3][1] == 0

@@ -72,7 +72,11 @@ def build_estaires(*, commune, by, permanence, adviser, sign=True, renewals=2):
         ),
     ]:
         d = Deliberation.objects.create(
-            agreement=agreement, body=CouncilBody.COMMUNITY, purpose=purpose, date=date, subject=subject
+            agreement=agreement,
+            body=CouncilBody.COMMUNITY,
+            purpose=purpose,
+            date=date,
+            subject=subject,
         )
         if date == dt.date(2024, 7, 2):
             agreement.cap_deliberation = d

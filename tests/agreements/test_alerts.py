@@ -24,7 +24,9 @@ def at(day: dt.date) -> dt.datetime:
 def people(territory, estaires, referent, culture_user):
     # Neither an adviser nor another commune's referent, nor an inactive user, is told.
     f.UserFactory(adviser=True, territory=territory, communes=[estaires])
-    f.UserFactory(referent=True, territory=territory, communes=[f.CommuneFactory(territory=territory)])
+    f.UserFactory(
+        referent=True, territory=territory, communes=[f.CommuneFactory(territory=territory)]
+    )
     f.UserFactory(culture_service=True, territory=territory, is_active=False)
     return {culture_user.email, referent.email}
 
@@ -85,7 +87,10 @@ def test_renewal_notice_is_configurable(
 
 def test_notice_running_alert(estaires_agreement, culture_user, people, frozen_now):
     services.terminate_agreement(
-        agreement=estaires_agreement, requested_by=Party.COMMUNE, on=dt.date(2026, 11, 27), by=culture_user
+        agreement=estaires_agreement,
+        requested_by=Party.COMMUNE,
+        on=dt.date(2026, 11, 27),
+        by=culture_user,
     )
     assert queue_agreement_alerts(frozen_now) == 2
     message = alerts("agreement_notice_running").first()

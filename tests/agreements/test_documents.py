@@ -108,7 +108,9 @@ def test_a_draft_leaves_the_signature_blank(draft_agreement):
     assert "Fait en 2 exemplaires, le ……………, à ……………" in text
 
 
-def test_the_text_comes_from_the_template_version_of_the_agreement(estaires_agreement, culture_user):
+def test_the_text_comes_from_the_template_version_of_the_agreement(
+    estaires_agreement, culture_user
+):
     version1 = estaires_agreement.template
     assert version1.version == 1
     new = services.publish_template(
@@ -119,7 +121,9 @@ def test_the_text_comes_from_the_template_version_of_the_agreement(estaires_agre
     )
     assert new.version == 2
     # The agreement keeps the version it was made with…
-    assert "CONVENTION DE PARTENARIAT" in odt_text(agreement_document(estaires_agreement, "odt").content)
+    assert "CONVENTION DE PARTENARIAT" in odt_text(
+        agreement_document(estaires_agreement, "odt").content
+    )
     # …and a new agreement takes the latest one.
     assert AgreementTemplate.objects.latest_version(TemplateKind.AGREEMENT) == new
 
@@ -156,7 +160,9 @@ def test_an_amendment_has_its_own_document(estaires_agreement, culture_user):
 @pytest.mark.parametrize("fmt", ["pdf", "odt"])
 def test_the_command_writes_a_valid_file(estaires_agreement, tmp_path, fmt):
     output = tmp_path / f"convention.{fmt}"
-    call_command("agreement_document", commune="59212", format=fmt, output=str(output), stdout=io.StringIO())
+    call_command(
+        "agreement_document", commune="59212", format=fmt, output=str(output), stdout=io.StringIO()
+    )
     content = output.read_bytes()
     text = pdf_text(content) if fmt == "pdf" else odt_text(content)
     assert "Le conseiller numérique arrivera dès 8h45." in text
@@ -164,7 +170,9 @@ def test_the_command_writes_a_valid_file(estaires_agreement, tmp_path, fmt):
 
 def test_the_command_refuses_an_unknown_commune(db, tmp_path):
     with pytest.raises(CommandError, match="Aucune convention"):
-        call_command("agreement_document", commune="99999", format="pdf", output=str(tmp_path / "x.pdf"))
+        call_command(
+            "agreement_document", commune="99999", format="pdf", output=str(tmp_path / "x.pdf")
+        )
 
 
 def test_commune_names_are_elided_as_in_french():

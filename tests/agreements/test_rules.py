@@ -149,10 +149,12 @@ def test_no_sequence_goes_past_the_cap_or_a_fourth_year_or_a_short_notice(scenar
         assert state.ends_on <= cap
     if facts.termination_requested_on is not None:
         assert facts.termination_effective_on >= add_months(facts.termination_requested_on, 3)
-        assert facts.termination_effective_on >= facts.termination_requested_on + dt.timedelta(days=89)
+        assert facts.termination_effective_on >= facts.termination_requested_on + dt.timedelta(
+            days=89
+        )
         # Nothing is renewed once a termination is recorded.
-        renew_days = [d for k, d in accepted if k == "renew"]
-        assert all(d < facts.termination_requested_on for d in renew_days) or not renew_days
+        assert all(d <= facts.termination_requested_on for k, d in accepted if k == "renew")
+        assert rules.renewal_refusal(facts, day) != ""
     # Every granted period lies within [start, cap] and they follow each other.
     periods = rules.granted_periods(start, cap, facts.renewals)
     assert len(periods) <= rules.MAX_PERIODS

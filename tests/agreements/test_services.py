@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from cadran.agreements import rules, services
 from cadran.agreements.enums import AgreementStatus, ObligationKind, ObligationStatus, Party
-from cadran.agreements.models import Agreement, Obligation, Transmission
+from cadran.agreements.models import Agreement, Obligation
 from cadran.agreements.selectors import agreement_end_for_commune
 from cadran.core.clock import PARIS
 from cadran.core.models import AuditLog
@@ -51,7 +51,9 @@ def test_create_copies_the_territory_side_and_makes_the_checklist(
         ("commune", "Marc Exemple"),
         ("territory", "Madame Catherine WILLEMS"),
     ]
-    assert sorted(agreement.obligations.values_list("kind", flat=True)) == sorted(ObligationKind.values)
+    assert sorted(agreement.obligations.values_list("kind", flat=True)) == sorted(
+        ObligationKind.values
+    )
     assert agreement.transmissions.count() == 4
     assert agreement.state().status == AgreementStatus.DRAFT
     assert agreement.template.version == 1
@@ -76,7 +78,9 @@ def test_estaires_today_is_in_its_last_year(estaires_agreement):
     assert state.status == AgreementStatus.IN_FORCE
     assert state.period.number == 3
     assert state.ends_on == dt.date(2027, 8, 31)
-    assert list(estaires_agreement.renewals.values_list("number", "period_start", "period_end")) == [
+    assert list(
+        estaires_agreement.renewals.values_list("number", "period_start", "period_end")
+    ) == [
         (1, dt.date(2025, 9, 1), dt.date(2026, 8, 31)),
         (2, dt.date(2026, 9, 1), dt.date(2027, 8, 31)),
     ]
@@ -95,9 +99,13 @@ def test_renewal_after_the_end_and_in_the_future_are_refused(
         commune=estaires, by=culture_user, permanence=estaires_permanence, adviser=david, renewals=0
     )
     with pytest.raises(ValidationError, match="pris fin le 31/08/2025"):
-        services.renew_agreement(agreement=agreement, decided_on=dt.date(2025, 9, 2), by=culture_user)
+        services.renew_agreement(
+            agreement=agreement, decided_on=dt.date(2025, 9, 2), by=culture_user
+        )
     with pytest.raises(ValidationError, match="futur"):
-        services.renew_agreement(agreement=agreement, decided_on=dt.date(2026, 12, 1), by=culture_user)
+        services.renew_agreement(
+            agreement=agreement, decided_on=dt.date(2026, 12, 1), by=culture_user
+        )
 
 
 def test_renewal_never_passes_the_cap(frozen_now, culture_user, estaires):
@@ -109,7 +117,9 @@ def test_renewal_never_passes_the_cap(frozen_now, culture_user, estaires):
         start_date=dt.date(2026, 1, 1),
         cap_date=dt.date(2027, 8, 31),
     )
-    services.sign_agreement(agreement=agreement, signed_on=dt.date(2025, 12, 1), place="Estaires", by=culture_user)
+    services.sign_agreement(
+        agreement=agreement, signed_on=dt.date(2025, 12, 1), place="Estaires", by=culture_user
+    )
     renewal = services.renew_agreement(agreement=agreement, decided_on=TODAY, by=culture_user)
     assert (renewal.period_start, renewal.period_end) == (dt.date(2027, 1, 1), dt.date(2027, 8, 31))
     agreement = Agreement.objects.get(pk=agreement.pk)
@@ -119,15 +129,28 @@ def test_renewal_never_passes_the_cap(frozen_now, culture_user, estaires):
 
 def test_sign_twice_or_without_place_is_refused(draft_agreement, culture_user):
     with pytest.raises(ValidationError):
-        services.sign_agreement(agreement=draft_agreement, signed_on=TODAY, place=" ", by=culture_user)
-    services.sign_agreement(agreement=draft_agreement, signed_on=dt.date(2024, 7, 25), place="La Gorgue", by=culture_user)
+        services.sign_agreement(
+            agreement=draft_agreement, signed_on=TODAY, place=" ", by=culture_user
+        )
+    services.sign_agreement(
+        agreement=draft_agreement,
+        signed_on=dt.date(2024, 7, 25),
+        place="La Gorgue",
+        by=culture_user,
+    )
     with pytest.raises(ValidationError, match="déjà signée"):
-        services.sign_agreement(agreement=draft_agreement, signed_on=TODAY, place="X", by=culture_user)
+        services.sign_agreement(
+            agreement=draft_agreement, signed_on=TODAY, place="X", by=culture_user
+        )
 
 
 def test_amendments_are_numbered(estaires_agreement, culture_user):
     first = services.add_amendment(
-        agreement=estaires_agreement, adopted_on=dt.date(2026, 9, 10), title="Horaires", text="…", by=culture_user
+        agreement=estaires_agreement,
+        adopted_on=dt.date(2026, 9, 10),
+        title="Horaires",
+        text="…",
+        by=culture_user,
     )
     second = services.add_amendment(
         agreement=estaires_agreement, adopted_on=TODAY, title="Lieu", text="…", by=culture_user
@@ -135,13 +158,17 @@ def test_amendments_are_numbered(estaires_agreement, culture_user):
     assert (first.number, second.number) == (1, 2)
     assert second.template.kind == "amendment"
     with pytest.raises(ValidationError) as exc:
-        services.add_amendment(agreement=estaires_agreement, adopted_on=TODAY, title="", text="", by=culture_user)
+        services.add_amendment(
+            agreement=estaires_agreement, adopted_on=TODAY, title="", text="", by=culture_user
+        )
     assert set(exc.value.message_dict) == {"title", "text"}
 
 
 def test_an_amendment_needs_a_signed_agreement(draft_agreement, culture_user):
     with pytest.raises(ValidationError, match="signez d'abord"):
-        services.add_amendment(agreement=draft_agreement, adopted_on=TODAY, title="x", text="y", by=culture_user)
+        services.add_amendment(
+            agreement=draft_agreement, adopted_on=TODAY, title="x", text="y", by=culture_user
+        )
 
 
 def test_termination_takes_three_months_at_least(estaires_agreement, culture_user):
@@ -161,7 +188,9 @@ def test_termination_takes_three_months_at_least(estaires_agreement, culture_use
     assert agreement.state().status == AgreementStatus.NOTICE_GIVEN
     assert agreement.state(dt.date(2027, 2, 28)).status == AgreementStatus.ENDED
     with pytest.raises(ValidationError, match="déjà enregistrée"):
-        services.terminate_agreement(agreement=agreement, requested_by=Party.COMMUNE, on=TODAY, by=culture_user)
+        services.terminate_agreement(
+            agreement=agreement, requested_by=Party.COMMUNE, on=TODAY, by=culture_user
+        )
 
 
 def test_termination_later_than_the_end_is_pointless(estaires_agreement, culture_user):
@@ -175,26 +204,40 @@ def test_termination_later_than_the_end_is_pointless(estaires_agreement, culture
         )
 
 
-def test_the_end_of_the_agreement_stops_the_permanence(estaires_agreement, estaires_permanence, estaires, culture_user):
+def test_the_end_of_the_agreement_stops_the_permanence(
+    estaires_agreement, estaires_permanence, estaires, culture_user
+):
     estaires_permanence.refresh_from_db()
     assert estaires_permanence.valid_until == dt.date(2027, 8, 31)
     assert agreement_end_for_commune(estaires) == dt.date(2027, 8, 31)
-    services.terminate_agreement(agreement=estaires_agreement, requested_by=Party.COMMUNE, on=TODAY, by=culture_user)
+    services.terminate_agreement(
+        agreement=estaires_agreement, requested_by=Party.COMMUNE, on=TODAY, by=culture_user
+    )
     estaires_permanence.refresh_from_db()
     assert estaires_permanence.valid_until == dt.date(2027, 2, 27)
     assert agreement_end_for_commune(estaires) == dt.date(2027, 2, 27)
 
 
-def test_no_booking_after_the_end_of_the_agreement(estaires_agreement, estaires_permanence, culture_user, estaires):
+def test_no_booking_after_the_end_of_the_agreement(
+    estaires_agreement, estaires_permanence, culture_user, estaires
+):
     # The permanence itself ends with the agreement; a permanence added later without an end
     # is still refused after it (the check in get_bookable_slot).
-    services.terminate_agreement(agreement=estaires_agreement, requested_by=Party.COMMUNE, on=TODAY, by=culture_user)
-    extra = f.PermanenceFactory(commune=estaires, adviser=estaires_permanence.adviser, weekday=0, valid_until=None)
+    services.terminate_agreement(
+        agreement=estaires_agreement, requested_by=Party.COMMUNE, on=TODAY, by=culture_user
+    )
+    extra = f.PermanenceFactory(
+        commune=estaires, adviser=estaires_permanence.adviser, weekday=0, valid_until=None
+    )
     before = dt.datetime(2027, 2, 22, 9, tzinfo=PARIS)  # Monday before the last day
     after = dt.datetime(2027, 3, 1, 9, tzinfo=PARIS)  # Monday after
-    get_bookable_slot(slot_id=make_slot_id(extra.pk, before), now=before - dt.timedelta(days=1), for_staff=True)
+    get_bookable_slot(
+        slot_id=make_slot_id(extra.pk, before), now=before - dt.timedelta(days=1), for_staff=True
+    )
     with pytest.raises(ValidationError) as exc:
-        get_bookable_slot(slot_id=make_slot_id(extra.pk, after), now=after - dt.timedelta(days=1), for_staff=True)
+        get_bookable_slot(
+            slot_id=make_slot_id(extra.pk, after), now=after - dt.timedelta(days=1), for_staff=True
+        )
     assert not isinstance(exc.value, SlotTaken)
     assert "convention" in " ".join(exc.value.messages)
 
@@ -226,9 +269,13 @@ def test_termination_tells_the_people_booked_after_the_last_day(
         beneficiary__email="apres@example.org",
     )
     cancelled = f.AppointmentFactory(
-        permanence=estaires_permanence, start=dt.datetime(2027, 3, 10, 9, tzinfo=PARIS), cancelled=True
+        permanence=estaires_permanence,
+        start=dt.datetime(2027, 3, 10, 9, tzinfo=PARIS),
+        cancelled=True,
     )
-    services.terminate_agreement(agreement=estaires_agreement, requested_by=Party.COMMUNE, on=TODAY, by=culture_user)
+    services.terminate_agreement(
+        agreement=estaires_agreement, requested_by=Party.COMMUNE, on=TODAY, by=culture_user
+    )
     told = Message.objects.filter(event="agreement_appointment_after_end")
     assert {m.object_id for m in told} == {after.pk}
     assert {m.channel for m in told} == {"email", "sms"}
@@ -236,30 +283,69 @@ def test_termination_tells_the_people_booked_after_the_last_day(
     assert email.recipient == "apres@example.org"
     assert "samedi 27 février 2027" in email.body
     assert after.reference in email.body
-    assert not Message.objects.filter(object_id__in=[before.pk, cancelled.pk], event="agreement_appointment_after_end").exists()
+    assert not Message.objects.filter(
+        object_id__in=[before.pk, cancelled.pk], event="agreement_appointment_after_end"
+    ).exists()
 
 
 def test_obligation_evidence(estaires_agreement, culture_user, referent, coordinator):
     obligation = estaires_agreement.obligations.get(kind=ObligationKind.VENUES)
     with pytest.raises(ValidationError, match="ce qui le montre"):
-        services.update_obligation(obligation=obligation, status=ObligationStatus.MET, evidence="", checked_on=None, by=referent)
+        services.update_obligation(
+            obligation=obligation,
+            status=ObligationStatus.MET,
+            evidence="",
+            checked_on=None,
+            by=referent,
+        )
     services.update_obligation(
-        obligation=obligation, status=ObligationStatus.MET, evidence="Visite du 20/11", checked_on=None, by=referent
+        obligation=obligation,
+        status=ObligationStatus.MET,
+        evidence="Visite du 20/11",
+        checked_on=None,
+        by=referent,
     )
     obligation.refresh_from_db()
-    assert (obligation.status, obligation.checked_on, obligation.checked_by) == (ObligationStatus.MET, TODAY, referent)
+    assert (obligation.status, obligation.checked_on, obligation.checked_by) == (
+        ObligationStatus.MET,
+        TODAY,
+        referent,
+    )
     with pytest.raises(PermissionDenied):
-        services.update_obligation(obligation=obligation, status=ObligationStatus.NOT_MET, evidence="", checked_on=None, by=coordinator)
-    other_referent = f.UserFactory(referent=True, territory=estaires_agreement.territory, communes=[f.CommuneFactory(territory=estaires_agreement.territory)])
+        services.update_obligation(
+            obligation=obligation,
+            status=ObligationStatus.NOT_MET,
+            evidence="",
+            checked_on=None,
+            by=coordinator,
+        )
+    other_referent = f.UserFactory(
+        referent=True,
+        territory=estaires_agreement.territory,
+        communes=[f.CommuneFactory(territory=estaires_agreement.territory)],
+    )
     with pytest.raises(PermissionDenied):
-        services.update_obligation(obligation=obligation, status=ObligationStatus.NOT_MET, evidence="", checked_on=None, by=other_referent)
+        services.update_obligation(
+            obligation=obligation,
+            status=ObligationStatus.NOT_MET,
+            evidence="",
+            checked_on=None,
+            by=other_referent,
+        )
 
 
 def test_transmissions(estaires_agreement, culture_user, merville):
     transmission = estaires_agreement.transmissions.get(recipient="state")
     with pytest.raises(ValidationError, match="après sa signature"):
-        services.record_transmission(transmission=transmission, sent_on=dt.date(2024, 7, 1), by=culture_user)
-    services.record_transmission(transmission=transmission, sent_on=dt.date(2024, 9, 20), note="Préfecture du Nord", by=culture_user)
+        services.record_transmission(
+            transmission=transmission, sent_on=dt.date(2024, 7, 1), by=culture_user
+        )
+    services.record_transmission(
+        transmission=transmission,
+        sent_on=dt.date(2024, 9, 20),
+        note="Préfecture du Nord",
+        by=culture_user,
+    )
     transmission.refresh_from_db()
     assert transmission.sent_on == dt.date(2024, 9, 20)
     with pytest.raises(ValidationError, match="signée"):
@@ -294,22 +380,38 @@ def test_services_never_store_a_fourth_year_or_a_short_notice(
 
     with transaction.atomic():
         agreement = services.create_agreement(
-            commune=estaires, by=culture_user, commune_signatory_name="X",
-            start_date=dt.date(2024, 9, 1), cap_date=dt.date(2027, 8, 31),
+            commune=estaires,
+            by=culture_user,
+            commune_signatory_name="X",
+            start_date=dt.date(2024, 9, 1),
+            cap_date=dt.date(2027, 8, 31),
         )
-        services.sign_agreement(agreement=agreement, signed_on=dt.date(2024, 7, 25), place="La Gorgue", by=culture_user)
+        services.sign_agreement(
+            agreement=agreement, signed_on=dt.date(2024, 7, 25), place="La Gorgue", by=culture_user
+        )
         for kind, offset, extra in sorted(actions, key=lambda a: a[1]):
             day = min(dt.date(2024, 7, 25) + dt.timedelta(days=offset), TODAY)
             try:
                 with transaction.atomic():
                     if kind == "renew":
-                        services.renew_agreement(agreement=agreement, decided_on=day, by=culture_user)
+                        services.renew_agreement(
+                            agreement=agreement, decided_on=day, by=culture_user
+                        )
                     elif kind == "amend":
-                        services.add_amendment(agreement=agreement, adopted_on=day, title="t", text="x", by=culture_user)
+                        services.add_amendment(
+                            agreement=agreement,
+                            adopted_on=day,
+                            title="t",
+                            text="x",
+                            by=culture_user,
+                        )
                     else:
                         services.terminate_agreement(
-                            agreement=agreement, requested_by=Party.COMMUNE, on=day,
-                            effective_on=rules.earliest_effective_date(day) + dt.timedelta(days=extra),
+                            agreement=agreement,
+                            requested_by=Party.COMMUNE,
+                            on=day,
+                            effective_on=rules.earliest_effective_date(day)
+                            + dt.timedelta(days=extra),
                             by=culture_user,
                         )
             except ValidationError:

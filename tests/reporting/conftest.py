@@ -52,8 +52,19 @@ def add_appointments(permanence, plan, *, people=None, topics=None):
     return made
 
 
-def add_record(*, commune, adviser, venue, day, autonomie="", oriented=None, redirection="",
-               thematiques=("sante",), first_visit=False, kind=TypeActivite.INDIVIDUEL):
+def add_record(
+    *,
+    commune,
+    adviser,
+    venue,
+    day,
+    autonomie="",
+    oriented=None,
+    redirection="",
+    thematiques=("sante",),
+    first_visit=False,
+    kind=TypeActivite.INDIVIDUEL,
+):
     record = ActivityRecord.objects.create(
         territory=commune.territory,
         kind=kind,
@@ -115,21 +126,44 @@ def history(estaires, merville, permanence, adviser, territory):
         ]
     ):
         add_record(
-            commune=estaires, adviser=adviser, venue=venue, day=w[4 + i % 3],
-            autonomie=aut, oriented=ori, redirection=red, first_visit=i < 3,
+            commune=estaires,
+            adviser=adviser,
+            venue=venue,
+            day=w[4 + i % 3],
+            autonomie=aut,
+            oriented=ori,
+            redirection=red,
+            first_visit=i < 3,
             thematiques=("sante", "email") if i == 0 else ("sante",),
         )
-    add_record(commune=merville, adviser=adviser, venue=other_perm.venue,
-               day=dt.date(2026, 11, 5), autonomie=Autonomie.AUTONOME, first_visit=True)
+    add_record(
+        commune=merville,
+        adviser=adviser,
+        venue=other_perm.venue,
+        day=dt.date(2026, 11, 5),
+        autonomie=Autonomie.AUTONOME,
+        first_visit=True,
+    )
     workshop = WorkshopFactory(territory=territory)
-    held = SessionFactory(workshop=workshop, venue=venue, start=at(dt.date(2026, 11, 14), 10),
-                          status=SessionStatus.HELD, anonymous_count=2)
+    held = SessionFactory(
+        workshop=workshop,
+        venue=venue,
+        start=at(dt.date(2026, 11, 14), 10),
+        status=SessionStatus.HELD,
+        anonymous_count=2,
+    )
     for present in (True, True, True, False):
-        reg = RegistrationFactory(session=held, status=RegistrationStatus.PRESENT if present
-                                  else RegistrationStatus.ABSENT)
+        reg = RegistrationFactory(
+            session=held,
+            status=RegistrationStatus.PRESENT if present else RegistrationStatus.ABSENT,
+        )
         Attendance.objects.create(session=held, registration=reg, present=present)
-    SessionFactory(workshop=workshop, venue=venue, start=at(dt.date(2026, 11, 21), 10),
-                   status=SessionStatus.CANCELLED_LOW_ATTENDANCE)
+    SessionFactory(
+        workshop=workshop,
+        venue=venue,
+        start=at(dt.date(2026, 11, 21), 10),
+        status=SessionStatus.CANCELLED_LOW_ATTENDANCE,
+    )
     return {"permanence": permanence, "other": other_perm}
 
 
@@ -149,7 +183,7 @@ def sql_appointments(commune_id: int, period: Period, status: str | None = None)
     sql = (
         "SELECT COUNT(*) FROM scheduling_appointment a "
         "JOIN scheduling_permanence p ON p.id = a.permanence_id "
-        'WHERE p.commune_id = %s AND a.start >= %s AND a.start < %s'
+        "WHERE p.commune_id = %s AND a.start >= %s AND a.start < %s"
     )
     params: list = [commune_id, start, end]
     if status:

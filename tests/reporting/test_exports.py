@@ -64,9 +64,7 @@ def test_masked_formats_hide_small_counts_and_names(history, estaires):
         content = render(doc, fmt)
         for name in SECRET_NAMES:
             assert name.encode() not in content
-    pdf_text = " ".join(
-        p.extract_text() for p in PdfReader(io.BytesIO(render(doc, "pdf"))).pages
-    )
+    pdf_text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(render(doc, "pdf"))).pages)
     assert "< 3" in pdf_text
     assert not any(name in pdf_text for name in SECRET_NAMES)
     assert "Merville" not in pdf_text

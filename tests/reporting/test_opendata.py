@@ -26,7 +26,12 @@ ENUMS = {
         "Utilisation sécurisée du numérique",
         "Compréhension du monde numérique",
     },
-    "modalites_acces": {"Se présenter", "Téléphoner", "Contacter par mail", "Prendre un RDV en ligne"},
+    "modalites_acces": {
+        "Se présenter",
+        "Téléphoner",
+        "Contacter par mail",
+        "Prendre un RDV en ligne",
+    },
     "modalites_accompagnement": {"Accompagnement individuel", "Dans un atelier collectif"},
     "frais_a_charge": {"Gratuit", "Gratuit sous condition", "Payant"},
     "itinerance": {"Itinérant", "Fixe"},
@@ -46,8 +51,12 @@ def rows(client):
 def test_public_file_follows_the_schema(client, settings, permanence, estaires, frozen_now):
     settings.CADRAN_SITE_URL = "https://rdv.example.org"
     f.PermanenceFactory(
-        commune=estaires, venue=permanence.venue, adviser=permanence.adviser, weekday=4,
-        start_time=dt.time(14), end_time=dt.time(17),
+        commune=estaires,
+        venue=permanence.venue,
+        adviser=permanence.adviser,
+        weekday=4,
+        start_time=dt.time(14),
+        end_time=dt.time(17),
     )
     (row,) = rows(client)
     for name in REQUIRED:

@@ -31,12 +31,16 @@ def test_report_figures_match_sql(history, estaires):
     assert a.noshow == sql_appointments(estaires.pk, NOVEMBER, AppointmentStatus.NOSHOW) == 1
     assert a.excused == 1 and a.revoked == 1 and a.upcoming == 0
     start, end = NOVEMBER.bounds()
-    assert report.people_helped == sql_scalar(
-        "SELECT COUNT(DISTINCT a.beneficiary_id) FROM scheduling_appointment a "
-        "JOIN scheduling_permanence p ON p.id = a.permanence_id "
-        "WHERE p.commune_id = %s AND a.start >= %s AND a.start < %s AND a.status = 'seen'",
-        [estaires.pk, start, end],
-    ) == 4
+    assert (
+        report.people_helped
+        == sql_scalar(
+            "SELECT COUNT(DISTINCT a.beneficiary_id) FROM scheduling_appointment a "
+            "JOIN scheduling_permanence p ON p.id = a.permanence_id "
+            "WHERE p.commune_id = %s AND a.start >= %s AND a.start < %s AND a.status = 'seen'",
+            [estaires.pk, start, end],
+        )
+        == 4
+    )
     assert a.used_minutes == 300
     # Wednesdays 4, 18 and 25 November; the 11th is a public holiday.
     assert report.offered_minutes == 3 * 180
@@ -52,12 +56,16 @@ def test_report_figures_match_sql(history, estaires):
     }
     assert by_key(act.by_orientation) == {"oui": 2, "non": 2}
     assert by_key(act.by_redirection)["administration"] == 2
-    assert by_key(act.by_thematique)["sante"] == sql_scalar(
-        "SELECT COUNT(*) FROM activity_activitythematique t "
-        "JOIN activity_activityrecord r ON r.id = t.record_id "
-        "WHERE r.commune_id = %s AND r.date >= %s AND r.date <= %s AND t.thematique = 'sante'",
-        [estaires.pk, NOVEMBER.start, NOVEMBER.end],
-    ) == 4
+    assert (
+        by_key(act.by_thematique)["sante"]
+        == sql_scalar(
+            "SELECT COUNT(*) FROM activity_activitythematique t "
+            "JOIN activity_activityrecord r ON r.id = t.record_id "
+            "WHERE r.commune_id = %s AND r.date >= %s AND r.date <= %s AND t.thematique = 'sante'",
+            [estaires.pk, NOVEMBER.start, NOVEMBER.end],
+        )
+        == 4
+    )
     s = report.sessions
     assert (s.held, s.cancelled_low_attendance, s.present, s.anonymous) == (1, 1, 3, 2)
 

@@ -6,7 +6,6 @@ import io
 import pytest
 from django.urls import reverse
 
-
 from .conftest import SECRET_NAMES, WEDNESDAYS, add_appointments
 
 pytestmark = pytest.mark.django_db
@@ -36,11 +35,18 @@ def test_downloads_are_masked(client, history, culture_user):
     response = client.get(reverse("reporting:commune_download", args=["59212", "csv"]), NOV)
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert ["Rendez-vous de la période", "Absences (la personne n'est pas venue)", "Nombre", "< 3"] in rows
+    assert [
+        "Rendez-vous de la période",
+        "Absences (la personne n'est pas venue)",
+        "Nombre",
+        "< 3",
+    ] in rows
     for fmt in ("pdf", "ods", "xlsx"):
         response = client.get(reverse("reporting:commune_download", args=["59212", fmt]), NOV)
         assert response.status_code == 200 and len(response.content) > 500
-    assert client.get(reverse("reporting:commune_download", args=["59212", "doc"])).status_code == 404
+    assert (
+        client.get(reverse("reporting:commune_download", args=["59212", "doc"])).status_code == 404
+    )
 
 
 def test_bad_period_is_explained(client, culture_user, estaires):

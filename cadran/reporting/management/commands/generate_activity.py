@@ -30,8 +30,12 @@ from cadran.territory.models import Commune, Territory, Venue
 
 ADVISERS_PER_COMMUNE = 40
 BATCH = 5000
-STATUSES = [AppointmentStatus.SEEN, AppointmentStatus.NOSHOW, AppointmentStatus.EXCUSED,
-            AppointmentStatus.REVOKED]
+STATUSES = [
+    AppointmentStatus.SEEN,
+    AppointmentStatus.NOSHOW,
+    AppointmentStatus.EXCUSED,
+    AppointmentStatus.REVOKED,
+]
 WEIGHTS = [80, 8, 8, 4]
 
 
@@ -73,16 +77,23 @@ class Command(BaseCommand):
                     status = rng.choices(STATUSES, WEIGHTS)[0]
                     appointments.append(
                         Appointment(
-                            permanence_id=perm.pk, start=start,
+                            permanence_id=perm.pk,
+                            start=start,
                             end=start + dt.timedelta(hours=1),
-                            beneficiary_id=rng.choice(people), channel=Channel.PHONE,
-                            status=status, reference=f"G{seq:010d}", token_hash=f"gen-{year}-{seq}",
+                            beneficiary_id=rng.choice(people),
+                            channel=Channel.PHONE,
+                            status=status,
+                            reference=f"G{seq:010d}",
+                            token_hash=f"gen-{year}-{seq}",
                         )
                     )
             with transaction.atomic():
                 made = Appointment.objects.bulk_create(appointments, batch_size=BATCH)
                 AppointmentTopic.objects.bulk_create(
-                    (AppointmentTopic(appointment_id=a.pk, thematique=rng.choice(topics)) for a in made),
+                    (
+                        AppointmentTopic(appointment_id=a.pk, thematique=rng.choice(topics))
+                        for a in made
+                    ),
                     batch_size=BATCH,
                 )
                 by_perm = {p.pk: p for p in perms}
@@ -95,22 +106,36 @@ class Command(BaseCommand):
                     seen.append(a)
                     records.append(
                         ActivityRecord(
-                            territory_id=territory.pk, kind=TypeActivite.INDIVIDUEL,
-                            date=local.date(), duration_minutes=60,
-                            place_type=TypeLieu.LIEU_ACTIVITE, venue_id=perm.venue_id,
-                            commune_id=perm.commune_id, place_insee="", adviser_id=perm.adviser_id,
-                            appointment_id=a.pk, autonomie=rng.choice(Autonomie.values),
-                            oriented=rng.random() < 0.2, created_at=a.end, updated_at=a.end,
+                            territory_id=territory.pk,
+                            kind=TypeActivite.INDIVIDUEL,
+                            date=local.date(),
+                            duration_minutes=60,
+                            place_type=TypeLieu.LIEU_ACTIVITE,
+                            venue_id=perm.venue_id,
+                            commune_id=perm.commune_id,
+                            place_insee="",
+                            adviser_id=perm.adviser_id,
+                            appointment_id=a.pk,
+                            autonomie=rng.choice(Autonomie.values),
+                            oriented=rng.random() < 0.2,
+                            created_at=a.end,
+                            updated_at=a.end,
                             locked_at=a.end + dt.timedelta(days=7),
                         )
                     )
                 records = ActivityRecord.objects.bulk_create(records, batch_size=BATCH)
                 ActivityThematique.objects.bulk_create(
-                    (ActivityThematique(record_id=r.pk, thematique=rng.choice(topics)) for r in records),
+                    (
+                        ActivityThematique(record_id=r.pk, thematique=rng.choice(topics))
+                        for r in records
+                    ),
                     batch_size=BATCH,
                 )
                 ActivityParticipant.objects.bulk_create(
-                    (ActivityParticipant(record_id=r.pk, first_visit=rng.random() < 0.3) for r in records),
+                    (
+                        ActivityParticipant(record_id=r.pk, first_visit=rng.random() < 0.3)
+                        for r in records
+                    ),
                     batch_size=BATCH,
                 )
             total["appointments"] += len(made)
@@ -122,32 +147,59 @@ class Command(BaseCommand):
         )
 
     def _structure(self, slug: str, advisers: int, year: int):
-        territory = Territory.objects.create(name=f"Banc d'essai {year}", short_name="BENCH", slug=slug)
+        territory = Territory.objects.create(
+            name=f"Banc d'essai {year}", short_name="BENCH", slug=slug
+        )
         n_communes = max(1, advisers // ADVISERS_PER_COMMUNE)
         communes = Commune.objects.bulk_create(
-            Commune(territory=territory, insee_code=f"{90000 + i:05d}"[-5:], name=f"Commune {i}",
-                    slug=f"{slug}-c{i}", postcode="59000", department="59")
+            Commune(
+                territory=territory,
+                insee_code=f"{90000 + i:05d}"[-5:],
+                name=f"Commune {i}",
+                slug=f"{slug}-c{i}",
+                postcode="59000",
+                department="59",
+            )
             for i in range(n_communes)
         )
         venues = Venue.objects.bulk_create(
             Venue(commune_id=c.pk, name=f"Mairie {c.name}", address="Place") for c in communes
         )
         users = User.objects.bulk_create(
-            (User(email=f"{slug}-{i}@example.org", first_name="Conseiller", last_name=f"{i:05d}",
-                  role=Role.ADVISER, territory=territory, password="!")
-             for i in range(advisers)),
+            (
+                User(
+                    email=f"{slug}-{i}@example.org",
+                    first_name="Conseiller",
+                    last_name=f"{i:05d}",
+                    role=Role.ADVISER,
+                    territory=territory,
+                    password="!",
+                )
+                for i in range(advisers)
+            ),
             batch_size=BATCH,
         )
         perms = Permanence.objects.bulk_create(
-            (Permanence(commune_id=communes[i % n_communes].pk, venue_id=venues[i % n_communes].pk,
-                        adviser_id=u.pk, weekday=i % 5, start_time=dt.time(9), end_time=dt.time(12),
-                        slot_minutes=60, valid_from=dt.date(year, 1, 1))
-             for i, u in enumerate(users)),
+            (
+                Permanence(
+                    commune_id=communes[i % n_communes].pk,
+                    venue_id=venues[i % n_communes].pk,
+                    adviser_id=u.pk,
+                    weekday=i % 5,
+                    start_time=dt.time(9),
+                    end_time=dt.time(12),
+                    slot_minutes=60,
+                    valid_from=dt.date(year, 1, 1),
+                )
+                for i, u in enumerate(users)
+            ),
             batch_size=BATCH,
         )
         people = Beneficiary.objects.bulk_create(
-            (Beneficiary(territory=territory, first_name="P", last_name=f"{i}")
-             for i in range(max(100, advisers * 50))),
+            (
+                Beneficiary(territory=territory, first_name="P", last_name=f"{i}")
+                for i in range(max(100, advisers * 50))
+            ),
             batch_size=BATCH,
         )
         return territory, perms, [p.pk for p in people]
