@@ -173,7 +173,7 @@ class Command(BaseCommand):
                     last_name=f"{i:05d}",
                     role=Role.ADVISER,
                     territory=territory,
-                    password="!",
+                    password="!",  # noqa: S106 — an unusable password, as set_unusable_password() writes
                 )
                 for i in range(advisers)
             ),
