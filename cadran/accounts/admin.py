@@ -1,16 +1,40 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
+from cadran.core import audit
 from cadran.core.admin_scope import TerritoryScopedAdmin
 
 from .models import User
+from .twofactor import disable_second_factor
+
+# What decides what an account may see or do: any change is an audit-log entry.
+ACCESS_FIELDS = ["role", "territory", "library", "is_active", "is_staff", "is_superuser"]
+
+
+def _describe(value) -> str:
+    if value is True:
+        return "oui"
+    if value is False:
+        return "non"
+    if value is None or value == "":
+        return "—"
+    return str(value)
 
 
 @admin.register(User)
 class UserAdmin(TerritoryScopedAdmin, DjangoUserAdmin):
     territory_path = "territory"
     ordering = ["last_name", "first_name"]
-    list_display = ["email", "first_name", "last_name", "role", "territory", "is_active"]
+    list_display = [
+        "email",
+        "first_name",
+        "last_name",
+        "role",
+        "territory",
+        "is_active",
+        "has_second_factor",
+    ]
+    actions = ["reset_second_factor"]
     list_filter = ["role", "is_active", "territory"]
     search_fields = ["email", "first_name", "last_name"]
     filter_horizontal = ["communes"]
@@ -39,6 +63,22 @@ class UserAdmin(TerritoryScopedAdmin, DjangoUserAdmin):
     ]
     readonly_fields = ["last_login"]
 
+    @admin.display(boolean=True, description="double authentification")
+    def has_second_factor(self, obj) -> bool:
+        return obj.has_second_factor
+
+    @admin.action(description="Remettre à zéro la double authentification (téléphone perdu)")
+    def reset_second_factor(self, request, queryset):
+        count = 0
+        for user in queryset:
+            disable_second_factor(user=user, by=request.user)
+            count += 1
+        messages.success(
+            request,
+            f"{count} compte(s) : la double authentification sera à activer à la prochaine "
+            "connexion.",
+        )
+
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         if not request.user.is_superuser:
@@ -49,4 +89,59 @@ class UserAdmin(TerritoryScopedAdmin, DjangoUserAdmin):
         if not request.user.is_superuser:
             obj.territory_id = request.user.territory_id
             obj.is_superuser = False
+        before = None
+        if change and obj.pk:
+            before = User.objects.filter(pk=obj.pk).values(*ACCESS_FIELDS).first()
         super().save_model(request, obj, form, change)
+        self._log_access_change(request, obj, before)
+
+    def _log_access_change(self, request, obj, before) -> None:
+        if before is None:
+            audit.record(
+                actor=request.user,
+                obj=obj,
+                action="account.created",
+                description=(
+                    f"Compte de {obj} créé par {request.user} avec le rôle "
+                    f"« {obj.get_role_display()} »."
+                ),
+                territory_id=obj.territory_id,
+            )
+            return
+        after = {
+            "role": obj.role,
+            "territory": obj.territory_id,
+            "library": obj.library_id,
+            "is_active": obj.is_active,
+            "is_staff": obj.is_staff,
+            "is_superuser": obj.is_superuser,
+        }
+        changes = [
+            f"{User._meta.get_field(name).verbose_name} : {_describe(before[name])} → "
+            f"{_describe(after[name])}"
+            for name in ACCESS_FIELDS
+            if before[name] != after[name]
+        ]
+        if changes:
+            audit.record(
+                actor=request.user,
+                obj=obj,
+                action="account.role_changed",
+                description=f"Droits de {obj} changés par {request.user} : " + " ; ".join(changes),
+                territory_id=obj.territory_id,
+            )
+
+    def save_related(self, request, form, formsets, change):
+        obj = form.instance
+        before = set(obj.communes.values_list("pk", flat=True)) if change else set()
+        super().save_related(request, form, formsets, change)
+        after = set(obj.communes.values_list("pk", flat=True))
+        if change and before != after:
+            names = ", ".join(str(c) for c in obj.communes.order_by("name")) or "aucune"
+            audit.record(
+                actor=request.user,
+                obj=obj,
+                action="account.role_changed",
+                description=f"Communes de {obj} changées par {request.user} : {names}.",
+                territory_id=obj.territory_id,
+            )

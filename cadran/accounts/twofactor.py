@@ -24,21 +24,21 @@ from cadran.core.tokens import hash_token
 from .models import RecoveryCode, User
 
 SESSION_VERIFIED = "cadran_2fa_verified"
-SESSION_PENDING_SECRET = "cadran_2fa_pending_secret"
+SESSION_PENDING_SECRET = "cadran_2fa_pending_secret"  # noqa: S105 — a session key name
 RECOVERY_CODE_COUNT = 10
 # Codes of the previous and next 30-second step are accepted: phones' clocks drift.
 VALID_WINDOW = 1
 # Easy to read aloud and type: no 0/O, 1/I/L.
 RECOVERY_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
 
-WRONG_CODE = "Ce code ne marche pas. Tapez le code à 6 chiffres affiché maintenant par l'application."
+WRONG_CODE = (
+    "Ce code ne marche pas. Tapez le code à 6 chiffres affiché maintenant par l'application."
+)
 
 
 def must_use_second_factor(user) -> bool:
     """The account may not open staff pages without a second factor."""
-    return bool(
-        settings.CADRAN_REQUIRE_2FA and user.is_authenticated and user.sees_personal_data
-    )
+    return bool(settings.CADRAN_REQUIRE_2FA and user.is_authenticated and user.sees_personal_data)
 
 
 def needs_verification(user) -> bool:

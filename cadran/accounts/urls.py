@@ -7,9 +7,7 @@ urlpatterns = [
     path("connexion/", views.LoginView.as_view(), name="login"),
     path("deconnexion/", views.LogoutView.as_view(), name="logout"),
     path("double-authentification/", views.two_factor_verify, name="two_factor_verify"),
-    path(
-        "double-authentification/activer/", views.two_factor_setup, name="two_factor_setup"
-    ),
+    path("double-authentification/activer/", views.two_factor_setup, name="two_factor_setup"),
     path(
         "double-authentification/codes-de-secours/",
         views.recovery_codes,

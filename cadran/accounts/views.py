@@ -196,9 +196,7 @@ def two_factor_setup(request):
 
 
 def _show_recovery_codes(request, codes: list[str], next_url: str):
-    response = render(
-        request, "accounts/recovery_codes.html", {"codes": codes, "next": next_url}
-    )
+    response = render(request, "accounts/recovery_codes.html", {"codes": codes, "next": next_url})
     response["Cache-Control"] = "no-store"
     return response
 
@@ -245,7 +243,9 @@ class NewPasswordForm(SetPasswordForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["new_password1"].label = "Nouveau mot de passe"
-        self.fields["new_password1"].help_text = (
+        self.fields[
+            "new_password1"
+        ].help_text = (
             "Au moins 12 caractères, pas seulement des chiffres, pas un mot de passe courant."
         )
         self.fields["new_password2"].label = "Le même mot de passe, encore une fois"

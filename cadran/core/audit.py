@@ -18,3 +18,23 @@ def record(
         content_type=ContentType.objects.get_for_model(obj),
         object_id=str(obj.pk),
     )
+
+
+def record_many(
+    *, actor, objs: list[models.Model], action: str, description: str, territory_id: int | None
+) -> int:
+    """One entry per object, in one INSERT (for instance each person a search showed)."""
+    if not objs:
+        return 0
+    rows = [
+        AuditLog(
+            actor=actor if actor is not None and actor.is_authenticated else None,
+            territory_id=territory_id,
+            action=action,
+            description=description[:500],
+            content_type=ContentType.objects.get_for_model(obj),
+            object_id=str(obj.pk),
+        )
+        for obj in objs
+    ]
+    return len(AuditLog.objects.bulk_create(rows))

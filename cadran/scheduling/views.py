@@ -21,7 +21,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from cadran.accounts.enums import TERRITORY_ROLES, Role
-from cadran.core import clock
+from cadran.core import audit, clock
 from cadran.core.models import AuditLog
 from cadran.territory.models import Commune
 
@@ -144,7 +144,16 @@ def _search(user, query: str):
     query = query.strip()
     if len(query) < 2:
         return []
-    return list(Beneficiary.objects.visible_to(user).search(query)[:SEARCH_LIMIT])
+    results = list(Beneficiary.objects.visible_to(user).search(query)[:SEARCH_LIMIT])
+    # Every person whose name and contact details are shown is an access to their record.
+    audit.record_many(
+        actor=user,
+        objs=results,
+        action="person.viewed",
+        description=f"Fiche vue dans une recherche de personnes par {user}.",
+        territory_id=user.territory_id,
+    )
+    return results
 
 
 @staff_view(APPOINTMENT_ROLES)
@@ -247,6 +256,13 @@ def _scoped_appointment(request, pk: int) -> Appointment:
 @staff_view(APPOINTMENT_ROLES)
 def appointment_detail(request, pk: int):
     appointment = _scoped_appointment(request, pk)
+    audit.record(
+        actor=request.user,
+        obj=appointment.beneficiary,
+        action="person.viewed",
+        description=f"Fiche vue sur la page du rendez-vous {appointment.reference} par {request.user}.",
+        territory_id=appointment.beneficiary.territory_id,
+    )
     now = clock.now()
     move_days: list[tuple[dt.date, list]] = []
     can_move = appointment.status == AppointmentStatus.BOOKED
