@@ -257,3 +257,22 @@ def test_list_queries_do_not_grow(client, django_assert_num_queries, adviser, co
     html = response.content.decode()
     assert "36 comptes rendus" in html and "Comptes rendus à remplir" in html
     assert "Atelier « Arnaques en ligne »" in html
+
+
+def test_pages_render_for_the_adviser(client, adviser, held_session):
+    record = ActivityRecordFactory(adviser=adviser, collective=True, participants=[{}])
+    login(client, adviser)
+    for url in (
+        reverse("activity:record_list"),
+        reverse("activity:record_new"),
+        reverse("activity:record_detail", args=[record.pk]),
+        reverse("activity:record_edit", args=[record.pk]),
+        reverse("activity:from_session", args=[held_session.pk]),
+    ):
+        response = client.get(url)
+        html = response.content.decode()
+        assert response.status_code == 200, url
+        assert html.count("<h1") == 1 and "style=" not in html and "<script>" not in html, url
+    html = client.get(reverse("activity:record_detail", args=[record.pk])).content.decode()
+    assert "1 inscrit présent, 3 sans inscription" in html
+    assert 'href="/espace/activite/"' in html  # the nav link « Activité »

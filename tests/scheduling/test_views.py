@@ -90,10 +90,11 @@ def test_referent_home_links_to_their_commune_calendar(client, frozen_now, refer
     assert reverse("staff:closures") not in content
 
 
-def test_librarian_home_says_their_space_comes_later(client, frozen_now, librarian):
+def test_librarian_home_leads_to_workshop_requests(client, frozen_now, librarian):
     client.force_login(librarian)
     content = client.get(reverse("staff:home")).content.decode()
-    assert "arrivera bientôt" in content
+    assert reverse("workshops:request_list") in content
+    assert reverse("workshops:programme") in content
     assert 'action="/compte/deconnexion/"' in content
 
 
