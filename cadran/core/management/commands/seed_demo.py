@@ -15,6 +15,7 @@ from django.utils.text import slugify
 
 from cadran.accounts.enums import Role
 from cadran.accounts.models import User
+from cadran.activity.demo import DEMO_API_TOKEN, load_demo_activity
 from cadran.core.clock import PARIS, now, today
 from cadran.core.tokens import hash_token, new_reference, new_token
 from cadran.scheduling.enums import AppointmentStatus, Channel
@@ -113,6 +114,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Comptes de démonstration (mot de passe « {DEMO_PASSWORD} ») :")
         for email, *_ in ACCOUNTS:
             self.stdout.write(f"  {email}")
+        self.stdout.write(f"Jeton d'API de démonstration (Service Culture) : {DEMO_API_TOKEN}")
 
     def _load(self) -> None:
         territory = Territory.objects.create(
@@ -214,6 +216,7 @@ class Command(BaseCommand):
             )
         self._demo_appointments(territory, communes, users)
         load_demo_workshops(territory)
+        load_demo_activity(territory)
 
     def _demo_appointments(self, territory, communes, users) -> None:
         """A few booked appointments at Estaires, and a closure for training."""
