@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "cadran.equipment",
     "cadran.activity",
     "cadran.reporting",
+    "cadran.publicity",
+    "cadran.board",
 ]
 
 MIDDLEWARE = [
@@ -249,6 +251,12 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 CADRAN_WIDGET_PREFIX = "/widget/"
+# Calendar feeds, widget and posters are cached, and invalidated when their data changes
+# (cadran/publicity/cache.py, docs/visibilite.md). With several web processes, point the
+# alias to a cache they share (for example "ratelimit", the database cache).
+CADRAN_PUBLIC_CACHE_ALIAS = os.environ.get("CADRAN_PUBLIC_CACHE_ALIAS", "default")
+CADRAN_PUBLIC_CACHE_SECONDS = int(os.environ.get("CADRAN_PUBLIC_CACHE_SECONDS", "300"))
+CADRAN_PUBLIC_CACHE_SETTLE_SECONDS = int(os.environ.get("CADRAN_PUBLIC_CACHE_SETTLE_SECONDS", "2"))
 
 # Second factor (TOTP + recovery codes) for the roles that see personal data. Required in
 # production; off in the demo, where staff pages say so.
@@ -286,6 +294,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # django-axes logs every login at INFO; lockouts and failures stay visible.
+    "loggers": {"axes": {"level": os.environ.get("AXES_LOG_LEVEL", "WARNING")}},
 }
 
 # --- Cadran's own settings -------------------------------------------------------------
@@ -317,6 +327,9 @@ CADRAN_ACTIVITY_REMOTE_INSEE = os.environ.get("CADRAN_ACTIVITY_REMOTE_INSEE", ""
 # Equipment loans: a loan not collected this many days after its first day is cancelled
 # by the worker, and the borrower told (docs/materiel.md).
 CADRAN_LOAN_PICKUP_DAYS = int(os.environ.get("CADRAN_LOAN_PICKUP_DAYS", "3"))
+# The board (Cadran des interventions): minutes between two communes when the travel-time
+# matrix has no value for them (docs/cadran.md).
+CADRAN_DEFAULT_TRAVEL_MINUTES = int(os.environ.get("CADRAN_DEFAULT_TRAVEL_MINUTES", "20"))
 # Functions ``fn(now) -> int`` run by the sweep (``manage.py cadran_worker``) every minute.
 CADRAN_SWEEPERS = [
     "cadran.scheduling.sweepers.queue_due_reminders",

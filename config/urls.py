@@ -8,6 +8,7 @@ admin.site.site_title = "Cadran"
 admin.site.index_title = "Paramètres rarement modifiés"
 
 urlpatterns = [
+    path("", include("cadran.publicity.urls")),
     path("", include("cadran.public.urls")),
     path("espace/messages/", include("cadran.notifications.urls")),
     path("espace/ateliers/", include("cadran.workshops.urls")),
@@ -16,6 +17,7 @@ urlpatterns = [
     path("espace/activite/", include("cadran.activity.urls")),
     path("espace/conventions/", include("cadran.agreements.urls")),
     path("espace/rapports/", include("cadran.reporting.urls")),
+    path("espace/agenda-personnel/", include("cadran.publicity.staff_urls")),
     path("espace/", include("cadran.scheduling.urls")),
     path("donnees/", include("cadran.reporting.opendata_urls")),
     path("compte/", include("cadran.accounts.urls")),

@@ -77,6 +77,9 @@ class AgreementAdmin(TerritoryScopedAdmin):
         TransmissionInline,
     ]
 
+    def has_add_permission(self, request):
+        return False  # « Préparer une convention »: the checklist and article 8 rows are made there
+
 
 @admin.register(AgreementTemplate)
 class AgreementTemplateAdmin(admin.ModelAdmin):

@@ -197,13 +197,13 @@ def create_agreement(
             if copy_from.cap_deliberation_id == old.pk:
                 agreement.cap_deliberation = new
                 agreement.save(update_fields=["cap_deliberation"])
-        for old in copy_from.referents.filter(party=Party.TERRITORY):
+        for referent in copy_from.referents.filter(party=Party.TERRITORY):
             Referent.objects.create(
                 agreement=agreement,
                 party=Party.TERRITORY,
-                names=old.names,
-                role=old.role,
-                position=old.position,
+                names=referent.names,
+                role=referent.role,
+                position=referent.position,
             )
     if commune_deliberation is not None:
         number, date = commune_deliberation
@@ -302,7 +302,7 @@ def renew_agreement(*, agreement: Agreement, decided_on: dt.date, by) -> Renewal
         ),
         territory_id=agreement.territory_id,
     )
-    agreement.renewal_count = number
+    agreement.renewal_count = number  # type: ignore[attr-defined]  # with_state_data()
     _align(agreement, previous_end=previous_end, by=by)
     return renewal
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, workshop_views
+from . import poster_views, views, widget_views, workshop_views
 
 app_name = "public"
 urlpatterns = [
@@ -28,4 +28,9 @@ urlpatterns = [
     ),
     path("donnees-personnelles/", views.privacy, name="privacy"),
     path("accessibilite/", views.accessibility, name="accessibility"),
+    # Widget for the communes' own sites, and posters (issue 7; docs/visibilite.md).
+    path("widget/<str:insee>/", widget_views.widget, name="widget"),
+    path("widget/<str:insee>/code/", widget_views.widget_code, name="widget_code"),
+    path("affiches/communes/<str:insee>/", poster_views.commune_poster, name="commune_poster"),
+    path("affiches/ateliers/<int:pk>/", poster_views.session_poster, name="session_poster"),
 ]

@@ -34,6 +34,7 @@ STAFF_SESSION_CONFIRMED = "workshop_staff_session_confirmed"
 STAFF_SESSION_SCHEDULED = "workshop_staff_session_scheduled"
 REQUEST_DECIDED = "workshop_request_decided"
 VENUE_CHANGED = "workshop_venue_changed"
+SESSION_MOVED = "workshop_session_moved"
 
 PERSON_EVENTS = [REGISTERED, WAITING, PROMOTED, SESSION_CONFIRMED, VENUE_CHANGED]
 
@@ -217,6 +218,38 @@ def notify_registration_venue_changed(
         key=f"registration:{registration.pk}:venue:{first.venue_id}",
         context=context,
         session=first,
+    )
+
+
+def notify_session_moved(
+    registration: Registration,
+    *,
+    session: Session,
+    sessions: list[Session],
+    previous_start,
+    previous_place: str,
+    moved_at,
+) -> list[Message]:
+    """A session (``session``, already at its new date and venue) was moved by the service
+    (the board's « Déplacer »): the person is told the new date and place."""
+    context = session_context(session, sessions) | {
+        "previous_day": day_label(previous_start),
+        "previous_hour": hour_label(previous_start),
+        "previous_place": previous_place,
+        "moved_day": day_label(session.start),
+        "moved_hour": hour_label(session.start),
+        "moved_end_hour": hour_label(session.end),
+        "moved_place": session.venue.full_place,
+        "moved_address": f"{session.venue.address}, {session.venue.commune.postcode} "
+        f"{session.venue.commune.name}",
+        "reference": registration.reference,
+    }
+    return _to_person(
+        registration,
+        event=SESSION_MOVED,
+        key=f"registration:{registration.pk}:moved:{session.pk}:{int(moved_at.timestamp())}",
+        context=context,
+        session=session,
     )
 
 

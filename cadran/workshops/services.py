@@ -8,7 +8,7 @@ French message shown as is (``SessionClosed``, a subclass, is HTTP 409 in the AP
   ``approve_workshop``, ``refuse_workshop``, ``publish_workshop``, ``archive_workshop``.
 - Requests: ``request_intervention``, ``examine_request``, ``accept_request``,
   ``refuse_request``, ``withdraw_request``.
-- Sessions: ``schedule_sessions``, ``update_session``, ``cancel_session``,
+- Sessions: ``schedule_sessions``, ``update_session``, ``move_session``, ``cancel_session``,
   ``decide_session``, ``override_decision``, ``record_attendance``.
 - Registrations: ``register``, ``cancel_registration``.
 """
@@ -1040,6 +1040,98 @@ def update_session(
         decide_session(session=target, now=now)
         target.refresh_from_db()
     return target
+
+
+MAX_SESSION_HOURS = 10
+
+
+@transaction.atomic
+def move_session(
+    *, session: Session, start: dt.datetime, end: dt.datetime, venue: Venue, by
+) -> Session:
+    """Move one session (one date of a cycle) to another day, time or venue (the board's
+    « Déplacer »). Everyone registered or waiting is told the new date and place.
+
+    The board shows the conflicts before (advisers, venue, closures): they are warnings,
+    the person who moves decides. Refused here: what makes a move impossible (a session
+    cancelled, held or begun; a date past; a venue of another territory; two sessions of a
+    cycle at once). The decision time moves with the session, as far before it as it was;
+    when that time has passed, the session is decided at once.
+    """
+    target = _lock(session)
+    if target.pk == session.pk:
+        session = target
+    else:
+        session = (
+            Session.objects.select_for_update(of=("self",))
+            .select_related("workshop__territory", "workshop__format", "venue__commune")
+            .get(pk=session.pk)
+        )
+    territory_id = session.workshop.territory_id
+    _require(_manages_territory(by, territory_id))
+    now = clock.now()
+    if session.status not in OPEN_SESSION_STATUSES:
+        raise ValidationError(
+            f"Cette séance ne peut plus être déplacée : elle est « {session.get_status_display()} ».",
+            code="invalid_transition",
+        )
+    if session.start <= now:
+        raise ValidationError("Cette séance a déjà commencé : elle ne peut plus être déplacée.")
+    errors: dict[str, list[str]] = {}
+    if start <= now:
+        errors["start"] = ["La nouvelle date doit être à venir."]
+    if end <= start:
+        errors["end"] = ["L'heure de fin doit être après l'heure de début."]
+    elif end - start > dt.timedelta(hours=MAX_SESSION_HOURS):
+        errors["end"] = [f"Une séance dure au plus {MAX_SESSION_HOURS} heures."]
+    if venue.commune.territory_id != territory_id:
+        errors["venue"] = ["Ce lieu n'est pas sur votre territoire."]
+    if errors:
+        raise ValidationError(errors)
+    if start == session.start and end == session.end and venue.pk == session.venue_id:
+        raise ValidationError(
+            "Rien ne change : choisissez une autre date, un autre horaire ou un autre lieu."
+        )
+    if (
+        session.cycle_group_id
+        and Session.objects.filter(cycle_group_id=session.cycle_group_id)
+        .exclude(pk=session.pk)
+        .between(start, end)
+        .exists()
+    ):
+        raise ValidationError({"start": ["Une autre séance du cycle a lieu à ce moment-là."]})
+    previous_start, previous_place = session.start, session.venue.full_place
+    previous_venue_name = session.venue.name
+    if session.pk == target.pk and session.status == SessionStatus.SCHEDULED:
+        session.decision_at = min(session.decision_at + (start - session.start), start)
+    else:
+        session.decision_at = min(session.decision_at, start)
+    session.start, session.end, session.venue = start, end, venue
+    session.save(update_fields=["start", "end", "venue", "decision_at", "updated_at"])
+    audit.record(
+        actor=by,
+        obj=session,
+        action="session.moved",
+        description=(
+            f"Séance « {session.workshop.title} » déplacée : du {_paris(previous_start)} "
+            f"({previous_venue_name}) au {_paris(start)} ({venue.name})."
+        ),
+        territory_id=territory_id,
+    )
+    sessions = cycle_sessions(target)
+    for registration in target.registrations.active().order_by("created_at", "pk"):
+        notifications.notify_session_moved(
+            registration,
+            session=session,
+            sessions=sessions,
+            previous_start=previous_start,
+            previous_place=previous_place,
+            moved_at=now,
+        )
+    if target.status == SessionStatus.SCHEDULED and target.decision_at <= now:
+        decide_session(session=target, now=now)
+        session.refresh_from_db()
+    return session
 
 
 def _may_take_attendance(by, session: Session) -> bool:

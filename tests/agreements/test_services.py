@@ -437,3 +437,20 @@ def test_obligation_rows_are_unique(estaires_agreement):
 
     with pytest.raises(IntegrityError), transaction.atomic():
         Obligation.objects.create(agreement=estaires_agreement, kind=ObligationKind.VENUES)
+
+
+def test_slots_stop_on_the_last_day(estaires_agreement, estaires_permanence, culture_user):
+    from cadran.scheduling.slots import free_slots
+
+    services.terminate_agreement(
+        agreement=estaires_agreement, requested_by=Party.COMMUNE, on=TODAY, by=culture_user
+    )
+    estaires_permanence.refresh_from_db()
+    slots = free_slots(
+        [estaires_permanence],
+        date_from=dt.date(2027, 2, 15),
+        date_to=dt.date(2027, 3, 15),
+        now=dt.datetime(2027, 2, 1, tzinfo=PARIS),
+        for_staff=True,
+    )
+    assert {s.local_start.date() for s in slots} == {dt.date(2027, 2, 17), dt.date(2027, 2, 24)}

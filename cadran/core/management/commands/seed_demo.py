@@ -16,6 +16,7 @@ from django.utils.text import slugify
 from cadran.accounts.enums import Role
 from cadran.accounts.models import User
 from cadran.activity.demo import DEMO_API_TOKEN, load_demo_activity
+from cadran.agreements.demo import load_demo_agreements
 from cadran.core.clock import PARIS, now, today
 from cadran.core.tokens import hash_token, new_reference, new_token
 from cadran.scheduling.enums import AppointmentStatus, Channel
@@ -216,6 +217,7 @@ class Command(BaseCommand):
             )
         self._demo_appointments(territory, communes, users)
         load_demo_workshops(territory)
+        load_demo_agreements(territory)
         load_demo_activity(territory)
 
     def _demo_appointments(self, territory, communes, users) -> None:

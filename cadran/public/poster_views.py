@@ -1,0 +1,140 @@
+"""Posters and flyers to print (PDF, A4 or A3): a commune's permanence, a session.
+
+In the territory's charte graphique (logo, colours, fonts, message), with a QR code to the
+booking page (an absolute address on ``CADRAN_SITE_URL``). Built by WeasyPrint from
+``public/poster.html`` and ``public/poster.css``; cached like the feeds
+(:mod:`cadran.publicity.cache`), since a PDF takes a moment to build.
+"""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+import segno
+from django.http import Http404, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
+from django.views.decorators.http import require_GET
+
+from cadran.core import clock
+from cadran.publicity import selectors as publicity
+from cadran.publicity.cache import cached
+from cadran.publicity.models import Charter
+from cadran.publicity.views import charter_css_text, respond
+from cadran.territory.models import Commune
+
+POSTER_CSS = Path(__file__).resolve().parent / "static" / "public" / "poster.css"
+FORMATS = ("A4", "A3")
+
+
+def _format(request) -> str | None:
+    value = request.GET.get("format", "A4").strip().upper()
+    return value if value in FORMATS else None
+
+
+def qr_svg_data_uri(url: str) -> str:
+    """The QR code of ``url``, black on white (what every phone reads best)."""
+    return segno.make(url, error="m").svg_data_uri(scale=10, border=2, dark="#000", light="#fff")
+
+
+def logo_data_uri(charter: Charter) -> str:
+    if not charter.logo_svg:
+        return ""
+    return "data:image/svg+xml;base64," + base64.b64encode(charter.logo_svg.encode()).decode()
+
+
+def _charter_print_css(charter: Charter, page_format: str) -> str:
+    return charter_css_text(charter).replace(".widget-page", ":root") + (
+        f"@page {{ size: {page_format} portrait; }}\n"
+    )
+
+
+def render_pdf(template: str, context: dict, *, charter: Charter, page_format: str) -> bytes:
+    from weasyprint import CSS, HTML
+
+    html = render_to_string(template, {**context, "charter": charter, "page_format": page_format})
+    return HTML(string=html, base_url=str(POSTER_CSS.parent)).write_pdf(
+        stylesheets=[
+            CSS(filename=str(POSTER_CSS)),
+            CSS(string=_charter_print_css(charter, page_format)),
+        ]
+    )
+
+
+def _pdf_response(request, key: str, build, filename: str):
+    response = respond(request, cached(key, build))
+    if response.status_code == 200:
+        response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+@require_GET
+def commune_poster(request, insee: str):
+    page_format = _format(request)
+    if page_format is None:
+        return HttpResponseBadRequest("Format inconnu : A4 ou A3.")
+    commune = get_object_or_404(Commune.objects.select_related("territory"), insee_code=insee)
+
+    def build():
+        territory = commune.territory
+        charter = publicity.charter_for(territory)
+        booking_url = publicity.commune_url(commune)
+        context = {
+            "title": f"Conseiller numérique à {commune.name}",
+            "commune": commune,
+            "territory": territory,
+            "lines": publicity.commune_poster(commune=commune, today=clock.today()),
+            "booking_url": booking_url,
+            "qr": qr_svg_data_uri(booking_url),
+            "logo": logo_data_uri(charter),
+        }
+        pdf = render_pdf(
+            "public/poster_commune.html", context, charter=charter, page_format=page_format
+        )
+        return pdf, "application/pdf"
+
+    return _pdf_response(
+        request,
+        f"poster:commune:{commune.pk}:{page_format}",
+        build,
+        f"affiche-{commune.slug}-{page_format}.pdf",
+    )
+
+
+@require_GET
+def session_poster(request, pk: int):
+    page_format = _format(request)
+    if page_format is None:
+        return HttpResponseBadRequest("Format inconnu : A4 ou A3.")
+    poster = publicity.session_poster(pk=pk)
+    if poster is None:
+        raise Http404("Cet atelier n'existe pas.")
+    session = poster.session
+
+    def build():
+        territory = session.workshop.territory
+        charter = publicity.charter_for(territory)
+        url = publicity.session_url(session)
+        context = {
+            "title": f"Atelier : {session.workshop.title}",
+            "poster": poster,
+            "session": session,
+            "workshop": session.workshop,
+            "venue": session.venue,
+            "territory": territory,
+            "booking_url": url,
+            "qr": qr_svg_data_uri(url),
+            "logo": logo_data_uri(charter),
+        }
+        pdf = render_pdf(
+            "public/poster_session.html", context, charter=charter, page_format=page_format
+        )
+        return pdf, "application/pdf"
+
+    return _pdf_response(
+        request,
+        f"poster:session:{session.pk}:{page_format}",
+        build,
+        f"affiche-atelier-{session.pk}-{page_format}.pdf",
+    )

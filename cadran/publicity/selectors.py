@@ -1,0 +1,314 @@
+"""Reads for the feeds, the widget and the posters: a fixed number of queries whatever the
+number of rows, and nothing about inhabitants (counts at most).
+
+Nothing here writes; nothing here knows about requests.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Q
+from django.urls import reverse
+
+from cadran.core.clock import PARIS
+from cadran.notifications.formatting import day_label, hour_label
+from cadran.scheduling.enums import ACTIVE_STATUSES
+from cadran.scheduling.models import Appointment, Closure, Permanence
+from cadran.scheduling.selectors import OccurrenceSummary, summarize_occurrences
+from cadran.scheduling.slots import Slot, free_slots
+from cadran.territory.models import Commune, Territory
+from cadran.workshops.enums import WorkshopStatus
+from cadran.workshops.models import Session
+
+from .models import Charter
+
+# How far ahead the public feeds list permanences (the public booking window) and sessions.
+FEED_PERMANENCE_DAYS = 92
+FEED_SESSION_DAYS = 366
+# An adviser's own feed also keeps the last weeks (to look back at what was done).
+ADVISER_FEED_PAST_DAYS = 30
+ADVISER_FEED_DAYS = 183
+# The widget: how many free slots and sessions it shows.
+WIDGET_SLOTS = 3
+WIDGET_SESSIONS = 3
+
+
+def site_url(path: str) -> str:
+    """An absolute address on the public site (``CADRAN_SITE_URL``)."""
+    return settings.CADRAN_SITE_URL + path
+
+
+def charter_for(territory: Territory) -> Charter:
+    """The territory's charte graphique, or the default one (not saved) when none is set."""
+    charter = Charter.objects.filter(territory=territory).first()
+    if charter is None:
+        charter = Charter(territory=territory, logo_text=territory.short_name)
+    else:
+        charter.territory = territory
+    return charter
+
+
+def _current_permanences(today: dt.date):
+    return (
+        Permanence.objects.filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+        .select_related("commune", "venue")
+        .order_by("weekday", "start_time", "pk")
+    )
+
+
+def place_label(venue) -> str:
+    parts = [venue.name]
+    if venue.room:
+        parts.append(venue.room)
+    if venue.address:
+        parts.append(venue.address)
+    return ", ".join(parts)
+
+
+# --- Feeds ---------------------------------------------------------------------------------
+
+
+@dataclass
+class FeedSource:
+    """What one feed shows, loaded in a fixed number of queries."""
+
+    title: str
+    territory: Territory | None
+    occurrences: list[OccurrenceSummary] = field(default_factory=list)
+    sessions: list[Session] = field(default_factory=list)
+    appointments: list[Appointment] = field(default_factory=list)
+    closures: list[Closure] = field(default_factory=list)
+
+
+def _public_sessions(*, date_from: dt.date, date_to: dt.date):
+    """Dated sessions of published workshops (cancelled ones too: a calendar that has them
+    must learn that they are cancelled)."""
+    start = dt.datetime.combine(date_from, dt.time.min, tzinfo=PARIS)
+    end = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=PARIS)
+    return (
+        Session.objects.filter(
+            workshop__status=WorkshopStatus.PUBLISHED, start__gte=start, start__lt=end
+        )
+        .select_related("workshop", "venue__commune")
+        .order_by("start", "pk")
+    )
+
+
+def commune_feed(*, commune: Commune, today: dt.date, now: dt.datetime) -> FeedSource:
+    """A commune's permanence dates and sessions (four queries)."""
+    permanences = list(_current_permanences(today).filter(commune=commune))
+    occurrences = summarize_occurrences(
+        permanences,
+        date_from=today,
+        date_to=today + dt.timedelta(days=FEED_PERMANENCE_DAYS),
+        now=now,
+    )
+    sessions = list(
+        _public_sessions(
+            date_from=today, date_to=today + dt.timedelta(days=FEED_SESSION_DAYS)
+        ).filter(venue__commune=commune)
+    )
+    return FeedSource(
+        title=f"Conseillers numériques à {commune.name}",
+        territory=commune.territory,
+        occurrences=occurrences,
+        sessions=sessions,
+    )
+
+
+def territory_feed(*, territory: Territory, today: dt.date, now: dt.datetime) -> FeedSource:
+    """Every commune's permanence dates and sessions of one territory (four queries)."""
+    permanences = list(_current_permanences(today).filter(commune__territory=territory))
+    occurrences = summarize_occurrences(
+        permanences,
+        date_from=today,
+        date_to=today + dt.timedelta(days=FEED_PERMANENCE_DAYS),
+        now=now,
+    )
+    sessions = list(
+        _public_sessions(
+            date_from=today, date_to=today + dt.timedelta(days=FEED_SESSION_DAYS)
+        ).filter(workshop__territory=territory)
+    )
+    return FeedSource(
+        title=f"Conseillers numériques — {territory.short_name or territory.name}",
+        territory=territory,
+        occurrences=occurrences,
+        sessions=sessions,
+    )
+
+
+def adviser_feed(*, user, today: dt.date, now: dt.datetime) -> FeedSource:
+    """An adviser's own schedule: permanence dates, booked appointments (times only),
+    sessions and closures (six queries)."""
+    date_from = today - dt.timedelta(days=ADVISER_FEED_PAST_DAYS)
+    date_to = today + dt.timedelta(days=ADVISER_FEED_DAYS)
+    range_start = dt.datetime.combine(date_from, dt.time.min, tzinfo=PARIS)
+    range_end = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=PARIS)
+    permanences = list(
+        Permanence.objects.filter(adviser=user)
+        .active_between(date_from, date_to)
+        .select_related("commune", "venue")
+        .order_by("weekday", "start_time", "pk")
+    )
+    occurrences = summarize_occurrences(
+        permanences, date_from=date_from, date_to=date_to, now=now
+    )
+    # Only what a calendar needs: never the person, the reasons or the contact.
+    appointments = list(
+        Appointment.objects.filter(
+            permanence__adviser=user,
+            status__in=ACTIVE_STATUSES,
+            start__gte=range_start,
+            start__lt=range_end,
+        )
+        .select_related("permanence__commune", "permanence__venue")
+        .order_by("start", "pk")
+    )
+    sessions = list(
+        Session.objects.filter(advisers=user, start__lt=range_end, end__gt=range_start)
+        .select_related("workshop", "venue__commune")
+        .order_by("start", "pk")
+    )
+    closures = list(
+        Closure.objects.visible_to(user)
+        .overlapping(range_start, range_end)
+        .select_related("commune", "venue", "adviser")
+        .order_by("start", "pk")
+    )
+    return FeedSource(
+        title=f"Mon planning — {user.get_full_name()}",
+        territory=None,
+        occurrences=occurrences,
+        sessions=sessions,
+        appointments=appointments,
+        closures=closures,
+    )
+
+
+# --- Widget --------------------------------------------------------------------------------
+
+
+@dataclass
+class WidgetSession:
+    session: Session
+    day: str
+    hours: str
+    places_left: int
+
+
+@dataclass
+class Widget:
+    commune: Commune
+    charter: Charter
+    permanences: list[Permanence]
+    slots: list[Slot]
+    sessions: list[WidgetSession]
+    has_online: bool
+
+
+def widget(*, commune: Commune, now: dt.datetime) -> Widget:
+    """A commune's permanences, its next free slots and its next open sessions
+    (six queries: charter, permanences, closures, appointments, sessions, and one inside
+    ``free_slots`` for the territory)."""
+    today = now.astimezone(PARIS).date()
+    permanences = list(_current_permanences(today).filter(commune=commune))
+    online = [p for p in permanences if p.online_booking]
+    horizon = max((p.booking_window_days for p in online), default=0)
+    slots = free_slots(
+        online, date_from=today, date_to=today + dt.timedelta(days=horizon), now=now
+    )[:WIDGET_SLOTS]
+    sessions = (
+        Session.objects.registration_targets()
+        .open_for_registration(now)
+        .filter(venue__commune=commune)
+        .with_counts()
+        .select_related("workshop", "venue")
+        .order_by("start", "pk")[:WIDGET_SESSIONS]
+    )
+    return Widget(
+        commune=commune,
+        charter=charter_for(commune.territory),
+        permanences=permanences,
+        slots=slots,
+        sessions=[
+            WidgetSession(
+                session=s,
+                day=day_label(s.start, year=False),
+                hours=f"de {hour_label(s.start)} à {hour_label(s.end)}",
+                places_left=s.places_left,
+            )
+            for s in sessions
+        ],
+        has_online=bool(online),
+    )
+
+
+# --- Posters -------------------------------------------------------------------------------
+
+
+@dataclass
+class PosterLine:
+    """One permanence said plainly: « Le mercredi de 9h à 12h », the place, the room."""
+
+    when: str
+    place: str
+    room: str
+    address: str
+    by_phone_only: bool
+
+
+def commune_poster(*, commune: Commune, today: dt.date) -> list[PosterLine]:
+    """The permanences of a commune, for its poster (one query)."""
+    return [
+        PosterLine(
+            when=p.hours_label.capitalize(),
+            place=p.venue.name,
+            room=p.venue.room,
+            address=p.venue.address,
+            by_phone_only=not p.online_booking,
+        )
+        for p in _current_permanences(today).filter(commune=commune)
+    ]
+
+
+@dataclass
+class SessionPoster:
+    session: Session
+    dates: list[tuple[str, str]]  # (day, hours)
+
+
+def session_poster(*, pk: int) -> SessionPoster | None:
+    """A session of a published workshop and the dates of its cycle (two queries)."""
+    session = (
+        Session.objects.filter(pk=pk, workshop__status=WorkshopStatus.PUBLISHED)
+        .select_related("workshop__territory", "workshop__format", "venue__commune")
+        .first()
+    )
+    if session is None:
+        return None
+    if session.cycle_group_id:
+        cycle: Sequence[Session] = list(
+            Session.objects.filter(cycle_group_id=session.cycle_group_id).order_by("start", "pk")
+        )
+    else:
+        cycle = [session]
+    return SessionPoster(
+        session=session,
+        dates=[
+            (day_label(s.start), f"de {hour_label(s.start)} à {hour_label(s.end)}") for s in cycle
+        ],
+    )
+
+
+def commune_url(commune: Commune) -> str:
+    return site_url(reverse("public:commune", args=[commune.slug]))
+
+
+def session_url(session: Session) -> str:
+    return site_url(reverse("public:session", args=[session.cycle_group_id or session.pk]))
+
