@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "cadran.reporting",
     "cadran.publicity",
     "cadran.board",
+    "cadran.privacy",
 ]
 
 MIDDLEWARE = [
@@ -338,7 +339,11 @@ CADRAN_SWEEPERS = [
     "cadran.agreements.sweepers.queue_agreement_alerts",
     "cadran.equipment.sweepers.sweep_loans",
     "cadran.notifications.services.requeue_stale_messages",
+    "cadran.privacy.sweepers.purge_personal_data",
 ]
+# The purge of personal data past its time (docs/donnees-personnelles.md) runs during this
+# hour of the night (Paris), once a day per territory.
+CADRAN_PURGE_HOUR = int(os.environ.get("CADRAN_PURGE_HOUR", "3"))
 # Conventions (docs/conventions.md): alert this many months before the end of a year of the
 # agreement (to decide its renewal), and before its absolute limit.
 CADRAN_AGREEMENT_RENEWAL_NOTICE_MONTHS = int(

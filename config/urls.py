@@ -18,6 +18,8 @@ urlpatterns = [
     path("espace/conventions/", include("cadran.agreements.urls")),
     path("espace/rapports/", include("cadran.reporting.urls")),
     path("espace/agenda-personnel/", include("cadran.publicity.staff_urls")),
+    path("espace/donnees/", include("cadran.privacy.urls")),
+    path("espace/cadran/", include("cadran.board.urls")),
     path("espace/", include("cadran.scheduling.urls")),
     path("donnees/", include("cadran.reporting.opendata_urls")),
     path("compte/", include("cadran.accounts.urls")),

@@ -469,7 +469,9 @@ class Viewer:
 
     def may_open_session(self, entry: SessionEntry) -> bool:
         return (
-            self.manages or self.user_id in entry.adviser_ids or entry.commune_id in self.commune_ids
+            self.manages
+            or self.user_id in entry.adviser_ids
+            or entry.commune_id in self.commune_ids
         )
 
     def may_open_loan(self, loan: LoanEntry) -> bool:
@@ -623,7 +625,10 @@ def build_grid(
             if filters.commune_id is None or commune.pk == filters.commune_id:
                 note = f"{commune.population} habitants" if commune.population else ""
                 rows[f"c{commune.pk}"] = Row(
-                    f"c{commune.pk}", commune.name, note, [Cell(c.day, c.header_id) for c in columns]
+                    f"c{commune.pk}",
+                    commune.name,
+                    note,
+                    [Cell(c.day, c.header_id) for c in columns],
                 )
     else:
         for adviser in board.advisers:
@@ -654,25 +659,37 @@ def build_grid(
         totals["permanences"] += 1
         totals["booked"] += occ.booked
         totals["free"] += occ.free
-        link = links["day_sheet"](occ) if "day_sheet" in links and viewer.may_open_day_sheet(occ) else ""
+        link = (
+            links["day_sheet"](occ)
+            if "day_sheet" in links and viewer.may_open_day_sheet(occ)
+            else ""
+        )
         row_key = f"c{occ.commune_id}" if rows_mode == ROWS_COMMUNES else f"a{occ.adviser_id}"
         place(row_key, occ.day, item("permanence", occ, link=link))
     for entry in board.sessions:
         if not filters.keep_session(entry):
             continue
         totals["sessions"] += 1
-        link = links["session"](entry) if "session" in links and viewer.may_open_session(entry) else ""
+        link = (
+            links["session"](entry) if "session" in links and viewer.may_open_session(entry) else ""
+        )
         move = (
             links["move"](entry)
-            if "move" in links and viewer.manages and entry.status in ("scheduled", "confirmed")
+            if "move" in links
+            and viewer.manages
+            and entry.status in ("scheduled", "confirmed")
             and entry.start > board.now
             else ""
         )
         if rows_mode == ROWS_COMMUNES:
-            place(f"c{entry.commune_id}", entry.day, item("session", entry, link=link, move_link=move))
+            place(
+                f"c{entry.commune_id}", entry.day, item("session", entry, link=link, move_link=move)
+            )
         elif entry.adviser_ids:
             for adviser_id in entry.adviser_ids:
-                place(f"a{adviser_id}", entry.day, item("session", entry, link=link, move_link=move))
+                place(
+                    f"a{adviser_id}", entry.day, item("session", entry, link=link, move_link=move)
+                )
         else:
             place(None, entry.day, item("session", entry, link=link, move_link=move))
     for closure in board.closures:

@@ -159,9 +159,10 @@ class LoanQuerySet(models.QuerySet["Loan"]):
         if user.role in TERRITORY_ROLES:
             return self.filter(equipment__territory_id=user.territory_id)
         if user.role == Role.LIBRARIAN:
+            # The loans of their library's commune (their library's and the commune's).
             if not user.library_id:
                 return self.none()
-            return self.filter(library_id=user.library_id)
+            return self.filter(commune__libraries=user.library_id)
         if user.role in (Role.ADVISER, Role.COMMUNE_REFERENT):
             return self.filter(commune__in=Commune.objects.visible_to(user))
         return self.none()
@@ -349,9 +350,10 @@ class Loan(models.Model):
 
     @property
     def borrower_label(self) -> str:
-        if self.library_id:
+        if self.library is not None:
             return f"{self.library.name} ({self.commune.name})"
-        return f"Commune de {self.commune.name}"
+        name = self.commune.name
+        return f"Commune d'{name}" if name[:1].upper() in "AEIOUYÉÈÊÂÎÔ" else f"Commune de {name}"
 
     @property
     def period_label(self) -> str:

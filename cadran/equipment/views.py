@@ -301,6 +301,12 @@ def loan_return(request, pk: int):
 @equipment_view(REQUEST_ROLES)
 def loan_cancel(request, pk: int):
     loan = _visible_loan(request, pk)
+    user = request.user
+    if not (
+        services.manages(user, loan.equipment.territory_id)
+        or services.speaks_for(user, commune=loan.commune, library=loan.library)
+    ):
+        raise PermissionDenied
     if request.method == "POST":
         form = CancelForm(request.POST)
         if form.is_valid():

@@ -15,8 +15,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Replace
 
 from cadran.activity.models import ActivityRecord
 from cadran.core import clock
@@ -45,7 +45,7 @@ ANONYMOUS_REGISTRATION = Q(
 )
 # A private link that no longer works: not a SHA-256 (64 hexadecimal digits), so no
 # token ever hashes to it; unique with the row's id.
-ERASED_TOKEN_PREFIX = "efface-"
+ERASED_TOKEN_PREFIX = "efface-"  # noqa: S105 (not a secret: a marker)
 
 
 def months_before(now: dt.datetime, months: int) -> dt.datetime:
@@ -128,13 +128,28 @@ def due_counts(policy: RetentionPolicy, when: dt.datetime) -> DueCounts:
 # --- Search -----------------------------------------------------------------------------------
 
 
+def _digits(text: str) -> str:
+    return "".join(ch for ch in text if ch.isdigit())
+
+
+def _phone_digits():
+    """The phone number without spaces, dots or dashes, as typed numbers vary."""
+    value = F("phone")
+    for sep in (" ", ".", "-"):
+        value = Replace(value, Value(sep), Value(""))
+    return value
+
+
 def _words_filter(query: str, *, card: bool) -> Q:
+    """Every word must match a name, the phone, the e-mail (or the library card); a query
+    that is a phone number written with spaces is one word."""
+    if len(_digits(query)) >= 8 and not any(ch.isalpha() for ch in query):
+        return Q(phone_digits__contains=_digits(query).removeprefix("33"))
     cond = Q()
     for word in query.split()[:4]:
-        digits = "".join(ch for ch in word if ch.isdigit())
         one = Q(first_name__icontains=word) | Q(last_name__icontains=word)
-        if len(digits) >= 4:
-            one |= Q(phone__contains=digits) | Q(phone__icontains=word)
+        if len(_digits(word)) >= 4:
+            one |= Q(phone_digits__contains=_digits(word))
         if "@" in word:
             one |= Q(email__icontains=word)
         if card and len(word) >= 4:
@@ -162,12 +177,14 @@ def search_people(*, user, query: str) -> SearchResult:
         return SearchResult([], [])
     beneficiaries = (
         Beneficiary.objects.visible_to(user)
+        .annotate(phone_digits=_phone_digits())
         .filter(_words_filter(query, card=False))
         .exclude(ANONYMOUS_BENEFICIARY)
         .order_by("last_name", "first_name", "pk")[:SEARCH_LIMIT]
     )
     registrations = (
         Registration.objects.visible_to(user)
+        .annotate(phone_digits=_phone_digits())
         .filter(_words_filter(query, card=True))
         .exclude(ANONYMOUS_REGISTRATION)
         .select_related("session__workshop", "session__venue__commune")

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from functools import wraps
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -278,6 +277,5 @@ def erase(request):
             "form": form,
             "blockers": services.erase_blockers(person, clock.now()),
             "back_url": person_url(person),
-            "retention": settings.CADRAN_PURGE_HOUR if hasattr(settings, "CADRAN_PURGE_HOUR") else None,
         },
     )

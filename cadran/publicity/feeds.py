@@ -113,9 +113,13 @@ def _occurrence_event(
             how = f"Prendre rendez-vous : {commune_url(commune)}"
         else:
             how = "Rendez-vous par téléphone"
+        if occurrence.free:
+            left = f"{occurrence.free} rendez-vous libre(s) ce jour-là."
+        else:
+            left = "Tous les rendez-vous de ce jour sont pris."
         description = (
             f"Un conseiller numérique vous aide gratuitement, sur rendez-vous, {hours}. "
-            f"{how}{_phone_sentence(commune.territory)}."
+            f"{left} {how}{_phone_sentence(commune.territory)}."
         )
     else:
         summary = f"Permanence {commune.name}"
@@ -166,6 +170,14 @@ def _session_event(session: Session, *, stamp: dt.datetime, public: bool) -> ica
     )
 
 
+def _add_timezone(calendar: icalendar.Calendar, now: dt.datetime) -> None:
+    """The VTIMEZONE of Europe/Paris, with the changes of the years the feed covers."""
+    year = now.astimezone(PARIS).year
+    calendar.add_missing_timezones(
+        first_date=dt.date(year - 1, 1, 1), last_date=dt.date(year + 3, 1, 1)
+    )
+
+
 def public_calendar(source: FeedSource, *, now: dt.datetime) -> bytes:
     """A commune's or a territory's agenda."""
     stamp = now.astimezone(dt.UTC)
@@ -180,7 +192,7 @@ def public_calendar(source: FeedSource, *, now: dt.datetime) -> bytes:
         calendar.add_component(_occurrence_event(occurrence, stamp=stamp, public=True))
     for session in source.sessions:
         calendar.add_component(_session_event(session, stamp=stamp, public=True))
-    calendar.add_missing_timezones()
+    _add_timezone(calendar, now)
     return calendar.to_ical()
 
 
@@ -217,5 +229,5 @@ def adviser_calendar(source: FeedSource, *, now: dt.datetime) -> bytes:
                 busy=False,
             )
         )
-    calendar.add_missing_timezones()
+    _add_timezone(calendar, now)
     return calendar.to_ical()

@@ -123,6 +123,11 @@ class Charter(models.Model):
             raise ValidationError(errors)
 
     @property
+    def message_display(self) -> str:
+        """The message with French non-breaking spaces before ? ! : ; (no orphan « ? »)."""
+        return re.sub(r" ([?!:;»])", "\u00a0\\1", self.message)
+
+    @property
     def logo_label(self) -> str:
         return self.logo_text or (self.territory.short_name if self.territory_id else "")
 

@@ -101,6 +101,8 @@ def _public_sessions(*, date_from: dt.date, date_to: dt.date):
 def commune_feed(*, commune: Commune, today: dt.date, now: dt.datetime) -> FeedSource:
     """A commune's permanence dates and sessions (four queries)."""
     permanences = list(_current_permanences(today).filter(commune=commune))
+    for permanence in permanences:
+        permanence.commune = commune  # with its territory, already loaded
     occurrences = summarize_occurrences(
         permanences,
         date_from=today,
@@ -123,6 +125,8 @@ def commune_feed(*, commune: Commune, today: dt.date, now: dt.datetime) -> FeedS
 def territory_feed(*, territory: Territory, today: dt.date, now: dt.datetime) -> FeedSource:
     """Every commune's permanence dates and sessions of one territory (four queries)."""
     permanences = list(_current_permanences(today).filter(commune__territory=territory))
+    for permanence in permanences:
+        permanence.commune.territory = territory
     occurrences = summarize_occurrences(
         permanences,
         date_from=today,
@@ -212,9 +216,8 @@ class Widget:
 
 
 def widget(*, commune: Commune, now: dt.datetime) -> Widget:
-    """A commune's permanences, its next free slots and its next open sessions
-    (six queries: charter, permanences, closures, appointments, sessions, and one inside
-    ``free_slots`` for the territory)."""
+    """A commune's permanences, its next free slots and its next open sessions (five
+    queries: permanences, closures, appointments, sessions, charter)."""
     today = now.astimezone(PARIS).date()
     permanences = list(_current_permanences(today).filter(commune=commune))
     online = [p for p in permanences if p.online_booking]

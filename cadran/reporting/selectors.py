@@ -19,6 +19,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Case, Count, F, Func, IntegerField, Q, Sum, Value, When
 
 from cadran.activity.enums import Autonomie, StructureRedirection, TypeActivite
@@ -230,11 +231,19 @@ class ActivityCounts:
 
     individual: int = 0
     collective: int = 0
-    first_visits: int = 0  # known people helped for the first time (individual records)
+    participants: int = 0  # known people on the records (one per individual record)
+    anonymous: int = 0  # people counted without a name on collective records
+    first_visits: int = 0  # known people helped for the first time (any record)
     by_autonomy: list[Tally] = field(default_factory=list)
     by_orientation: list[Tally] = field(default_factory=list)
     by_redirection: list[Tally] = field(default_factory=list)
     by_thematique: list[Tally] = field(default_factory=list)
+
+    @property
+    def accompaniments(self) -> int:
+        """People helped according to the records (the Coop's « accompagnements »): every
+        known participant plus the anonymous ones, a person counted once per activity."""
+        return self.participants + self.anonymous
 
 
 @dataclass
@@ -339,6 +348,11 @@ class MinutesBetween(Func):
         )
 
 
+# Rows of the period asked and rows of the period just before it, when both are read by the
+# same query (the dashboard's comparison): the first element of every key.
+CURRENT, PREVIOUS = 0, 1
+
+
 def _month_index(field_name: str, period: Period, *, dates: bool = False) -> Case:
     """The position of a row's month in ``period.months()``, computed by the database from
     bounds of Paris months (no time-zone function per row)."""
@@ -350,9 +364,28 @@ def _month_index(field_name: str, period: Period, *, dates: bool = False) -> Cas
     return Case(*whens, default=Value(len(whens)), output_field=IntegerField())
 
 
-def _appointments(period: Period, communes: Q) -> Iterable:
+def _span(period: Period, previous: Period | None) -> Period:
+    """What one query reads: ``period``, preceded by ``previous`` when given."""
+    if previous is None:
+        return period
+    if previous.end + dt.timedelta(days=1) != period.start:
+        raise ValueError("La période de comparaison doit précéder immédiatement la période.")
+    return Period(previous.start, period.end)
+
+
+def _which(field_name: str, period: Period, *, dates: bool = False) -> Case:
+    """``PREVIOUS`` for a row before ``period``, else ``CURRENT`` (one comparison per row)."""
+    bound = period.start if dates else period.bounds()[0]
+    return Case(
+        When(**{f"{field_name}__lt": bound}, then=Value(PREVIOUS)),
+        default=Value(CURRENT),
+        output_field=IntegerField(),
+    )
+
+
+def _appointments(period: Period, communes: Q):
     start, end = period.bounds()
-    return Appointment.objects.filter(communes, start__gte=start, start__lt=end)
+    return Appointment.objects.filter(communes, start__gte=start, start__lt=end).order_by()
 
 
 def _labelled(counts: dict[str, int], choices: Sequence[tuple[str, str]]) -> list[Tally]:
@@ -364,42 +397,105 @@ def _labelled(counts: dict[str, int], choices: Sequence[tuple[str, str]]) -> lis
     return rows
 
 
-# --- Figure groups (each one query, grouped by ``group`` when given) -----------------------
+def _prefixed(scope: Q, prefix: str) -> Q:
+    """The same filter one relation further (``commune=`` → ``record__commune=``)."""
+    q = Q()
+    q.connector, q.negated = scope.connector, scope.negated
+    q.children = [
+        (prefix + child[0], child[1]) if isinstance(child, tuple) else _prefixed(child, prefix)
+        for child in scope.children
+    ]
+    return q
+
+
+def _materialized() -> str:
+    """``MATERIALIZED`` where the engine knows it (PostgreSQL 12, SQLite 3.35): a common
+    table expression read twice is then computed once."""
+    if connection.vendor == "sqlite" and connection.Database.sqlite_version_info < (3, 35):
+        return ""
+    return "MATERIALIZED"
+
+
+# --- Figure groups (each one query) ----------------------------------------------------------
 
 
 def appointment_counts_by(
-    period: Period, scope: Q, group: str | None = None, *, months: bool = False
-) -> dict:
-    """``{group value: AppointmentCounts}`` (key None without group); with ``months``,
-    ``{(group value, month index): AppointmentCounts}``. One query."""
-    keys = ["status"]
-    qs = _appointments(period, scope)
-    if group:
-        keys.insert(0, group)
+    period: Period,
+    scope: Q,
+    groups: Sequence[str] = (),
+    *,
+    months: bool = False,
+    previous: Period | None = None,
+) -> dict[tuple, AppointmentCounts]:
+    """Appointments by status, durations of those seen, in one query.
+
+    Keys: ``(CURRENT or PREVIOUS, month index or None, *values of groups)``; ``previous``
+    adds the period before, read by the same query; ``months`` splits ``period`` by month.
+    """
+    annotations: dict[str, Case] = {}
+    if previous is not None:
+        annotations["which"] = _which("start", period)
     if months:
-        qs = qs.annotate(month_index=_month_index("start", period))
-        keys.insert(0, "month_index")
+        annotations["month_index"] = _month_index("start", period)
     rows = (
-        qs.values(*keys)
-        .annotate(n=Count("pk"), minutes=Sum(MinutesBetween(F("start"), F("end"))))
-        .order_by()
+        _appointments(_span(period, previous), scope)
+        .annotate(**annotations)
+        .values(*annotations, *groups, "status")
+        .annotate(
+            n=Count("pk"),
+            minutes=Sum(
+                MinutesBetween(F("start"), F("end")), filter=Q(status=AppointmentStatus.SEEN)
+            ),
+        )
     )
-    result: dict = defaultdict(AppointmentCounts)
+    result: dict[tuple, AppointmentCounts] = defaultdict(AppointmentCounts)
     for row in rows:
-        key: object = row[group] if group else None
-        if months:
-            key = (key, row["month_index"])
+        key = (row.get("which", CURRENT), row.get("month_index"), *(row[g] for g in groups))
         result[key].add_status(row["status"], row["n"], row["minutes"])
     return result
 
 
-def people_helped_by(period: Period, scope: Q, group: str | None = None) -> dict:
-    """Distinct people seen in an appointment of the period. One query."""
-    qs = _appointments(period, scope).filter(status=AppointmentStatus.SEEN)
+def people_helped_by(
+    period: Period, scope: Q, group: str | None = None, *, previous: Period | None = None
+) -> dict[tuple, int]:
+    """Distinct people seen in an appointment: ``{(CURRENT, None): n}`` for everything in
+    scope, plus ``{(CURRENT, group value): n}`` with ``group`` and the same keys with
+    ``PREVIOUS`` with ``previous``. One query, one read of the appointments.
+
+    A person seen in two groups counts once in each and once in the total, so the total is
+    not the sum of the groups: the distinct (period, group, person) triples are computed
+    once (a materialised ``WITH``), then counted twice.
+    """
+    seen = _appointments(_span(period, previous), scope).filter(status=AppointmentStatus.SEEN)
+    if group is None and previous is None:
+        return {(CURRENT, None): seen.aggregate(n=Count("beneficiary_id", distinct=True))["n"]}
+    triples = (
+        seen.annotate(
+            which_key=_which("start", period) if previous is not None else Value(CURRENT),
+            group_key=F(group) if group else Value(None, output_field=IntegerField()),
+            person_key=F("beneficiary_id"),
+        )
+        .values("which_key", "group_key", "person_key")
+        .distinct()
+    )
+    inner, params = triples.query.get_compiler(using=triples.db).as_sql()
+    # Only SQL compiled by the ORM is formatted in; every value stays a bound parameter.
+    sql = (
+        f"WITH triples AS {_materialized()} ({inner}) "  # noqa: S608
+        "SELECT 1, which_key, NULL, COUNT(DISTINCT person_key) FROM triples GROUP BY which_key"
+    )
     if group:
-        rows = qs.values(group).annotate(n=Count("beneficiary_id", distinct=True)).order_by()
-        return {row[group]: row["n"] for row in rows}
-    return {None: qs.aggregate(n=Count("beneficiary_id", distinct=True))["n"]}
+        sql += (
+            " UNION ALL SELECT 0, which_key, group_key, COUNT(*) FROM triples "
+            "GROUP BY which_key, group_key"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    result: dict[tuple, int] = {(CURRENT, None): 0}
+    for is_total, which, key, n in rows:
+        result[(which, None if is_total else key)] = n
+    return result
 
 
 def topic_counts(period: Period, scope: Q) -> list[Tally]:
@@ -421,97 +517,112 @@ def topic_counts(period: Period, scope: Q) -> list[Tally]:
 
 
 def _records(period: Period, scope: Q):
-    return ActivityRecord.objects.filter(scope, date__gte=period.start, date__lte=period.end)
+    return ActivityRecord.objects.filter(
+        scope, date__gte=period.start, date__lte=period.end
+    ).order_by()
 
 
 def activity_counts(period: Period, scope: Q) -> ActivityCounts:
-    """Records by kind, autonomy, orientation and redirection (one query), first visits
-    (one query) and thématiques (one query)."""
-    individual = Q(kind=TypeActivite.INDIVIDUEL)
-    aggregates = {
-        "individual": Count("pk", filter=individual),
-        "collective": Count("pk", filter=Q(kind=TypeActivite.COLLECTIF)),
-        "oriented_yes": Count("pk", filter=individual & Q(oriented=True)),
-        "oriented_no": Count("pk", filter=individual & Q(oriented=False)),
-        "oriented_unknown": Count("pk", filter=individual & Q(oriented__isnull=True)),
-        f"autonomy_{NOT_GIVEN}": Count("pk", filter=individual & Q(autonomie="")),
-    }
-    for value in Autonomie.values:
-        aggregates[f"autonomy_{value}"] = Count("pk", filter=individual & Q(autonomie=value))
-    for value in StructureRedirection.values:
-        aggregates[f"redirection_{value}"] = Count(
-            "pk", filter=individual & Q(oriented=True, structure_redirection=value)
-        )
-    aggregates[f"redirection_{NOT_GIVEN}"] = Count(
-        "pk", filter=individual & Q(oriented=True, structure_redirection="")
+    """Records grouped by kind, autonomy, orientation and redirection (one query), their
+    participants by first visit (one query) and their thématiques (one query)."""
+    rows = (
+        _records(period, scope)
+        .values("kind", "autonomie", "oriented", "structure_redirection")
+        .annotate(n=Count("pk"), anonymous=Sum("anon_total"))
     )
-    totals = _records(period, scope).aggregate(**aggregates)
+    counts = ActivityCounts()
+    autonomy: dict[str, int] = defaultdict(int)
+    orientation: dict[str, int] = defaultdict(int)
+    redirection: dict[str, int] = defaultdict(int)
+    for row in rows:
+        n = row["n"]
+        counts.anonymous += int(row["anonymous"] or 0)
+        if row["kind"] == TypeActivite.COLLECTIF:
+            counts.collective += n
+            continue
+        if row["kind"] != TypeActivite.INDIVIDUEL:
+            continue
+        counts.individual += n
+        autonomy[row["autonomie"] or NOT_GIVEN] += n
+        oriented = row["oriented"]
+        orientation["oui" if oriented else "non" if oriented is False else NOT_GIVEN] += n
+        if oriented:
+            redirection[row["structure_redirection"] or NOT_GIVEN] += n
 
     record_scope = _prefixed(scope, "record__")
-    first_visits = ActivityParticipant.objects.filter(
-        record_scope,
-        record__date__gte=period.start,
-        record__date__lte=period.end,
-        record__kind=TypeActivite.INDIVIDUEL,
-        first_visit=True,
-    ).count()
+    in_period = Q(record__date__gte=period.start, record__date__lte=period.end)
+    for row in (
+        ActivityParticipant.objects.filter(record_scope, in_period)
+        .values("first_visit")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        counts.participants += row["n"]
+        if row["first_visit"]:
+            counts.first_visits += row["n"]
     thematiques = {
         row["thematique"]: row["n"]
-        for row in ActivityThematique.objects.filter(
-            record_scope, record__date__gte=period.start, record__date__lte=period.end
-        )
+        for row in ActivityThematique.objects.filter(record_scope, in_period)
         .values("thematique")
         .annotate(n=Count("pk"))
         .order_by()
     }
-
-    def pick(prefix: str) -> dict[str, int]:
-        return {k.removeprefix(prefix): v for k, v in totals.items() if k.startswith(prefix)}
-
-    return ActivityCounts(
-        individual=totals["individual"],
-        collective=totals["collective"],
-        first_visits=first_visits,
-        by_autonomy=_labelled(pick("autonomy_"), Autonomie.choices),
-        by_orientation=[
-            Tally("oui", "Orientées vers une autre structure", totals["oriented_yes"]),
-            Tally("non", "Non orientées", totals["oriented_no"]),
-            *(
-                [Tally(NOT_GIVEN, NOT_GIVEN_LABEL, totals["oriented_unknown"])]
-                if totals["oriented_unknown"]
-                else []
-            ),
-        ],
-        by_redirection=_labelled(pick("redirection_"), StructureRedirection.choices),
-        by_thematique=_labelled(thematiques, Thematique.choices),
-    )
-
-
-def _prefixed(scope: Q, prefix: str) -> Q:
-    """The same filter one relation further (``commune=`` → ``record__commune=``)."""
-    q = Q()
-    q.connector, q.negated = scope.connector, scope.negated
-    q.children = [
-        (prefix + child[0], child[1]) if isinstance(child, tuple) else _prefixed(child, prefix)
-        for child in scope.children
+    counts.by_autonomy = _labelled(autonomy, Autonomie.choices)
+    counts.by_orientation = [
+        Tally("oui", "Orientées vers une autre structure", orientation["oui"]),
+        Tally("non", "Non orientées", orientation["non"]),
+        *(
+            [Tally(NOT_GIVEN, NOT_GIVEN_LABEL, orientation[NOT_GIVEN])]
+            if orientation[NOT_GIVEN]
+            else []
+        ),
     ]
-    return q
+    counts.by_redirection = _labelled(redirection, StructureRedirection.choices)
+    counts.by_thematique = _labelled(thematiques, Thematique.choices)
+    return counts
 
 
-def session_counts_by(period: Period, scope: Q, group: str | None = None) -> dict:
-    """``{group value: SessionCounts}``: sessions by status (one query) and people present
-    at held sessions (one query)."""
-    start, end = period.bounds()
-    keys = [group, "status"] if group else ["status"]
+def first_visits_by(
+    period: Period, scope: Q, group: str, *, previous: Period | None = None
+) -> dict[tuple, int]:
+    """Known people helped for the first time, ``{(CURRENT or PREVIOUS, group value): n}``
+    (``scope`` and ``group`` name fields of the record). One query."""
+    span = _span(period, previous)
+    qs = ActivityParticipant.objects.filter(
+        _prefixed(scope, "record__"),
+        record__date__gte=span.start,
+        record__date__lte=span.end,
+        first_visit=True,
+    )
+    annotations = {"which": _which("record__date", period, dates=True)} if previous else {}
+    return {
+        (row.get("which", CURRENT), row[f"record__{group}"]): row["n"]
+        for row in qs.annotate(**annotations)
+        .values(*annotations, f"record__{group}")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+
+
+def session_counts_by(
+    period: Period, scope: Q, group: str | None = None, *, previous: Period | None = None
+) -> dict[tuple, SessionCounts]:
+    """``{(CURRENT or PREVIOUS, group value or None): SessionCounts}``: sessions by status
+    (one query) and people present at held sessions (one query)."""
+    start, end = _span(period, previous).bounds()
+    annotations = {"which": _which("start", period)} if previous else {}
+    keys = [*annotations, *([group] if group else []), "status"]
     rows = (
         Session.objects.filter(scope, start__gte=start, start__lt=end)
+        .annotate(**annotations)
         .values(*keys)
         .annotate(n=Count("pk"), anonymous=Sum("anonymous_count"))
         .order_by()
     )
-    result: dict = defaultdict(SessionCounts)
+    result: dict[tuple, SessionCounts] = defaultdict(SessionCounts)
     for row in rows:
-        result[row[group] if group else None].add_status(row["status"], row["n"], row["anonymous"])
+        key = (row.get("which", CURRENT), row[group] if group else None)
+        result[key].add_status(row["status"], row["n"], row["anonymous"])
     present = Attendance.objects.filter(
         _prefixed(scope, "session__"),
         session__start__gte=start,
@@ -519,11 +630,14 @@ def session_counts_by(period: Period, scope: Q, group: str | None = None) -> dic
         session__status=SessionStatus.HELD,
         present=True,
     )
-    if group:
-        for row in present.values(f"session__{group}").annotate(n=Count("pk")).order_by():
-            result[row[f"session__{group}"]].present += row["n"]
+    annotations = {"which": _which("session__start", period)} if previous else {}
+    keys = [*annotations, *([f"session__{group}"] if group else [])]
+    if keys:
+        for row in present.annotate(**annotations).values(*keys).annotate(n=Count("pk")).order_by():
+            key = (row.get("which", CURRENT), row[f"session__{group}"] if group else None)
+            result[key].present += row["n"]
     else:
-        result[None].present += present.count()
+        result[(CURRENT, None)].present += present.count()
     return result
 
 
@@ -632,22 +746,26 @@ def _permanences_and_closures(period: Period, permanence_scope: Q, territory_id:
 
 
 def attendance_report(*, commune: Commune, period: Period) -> AttendanceReport:
-    """Every figure of one commune's attendance report, in a fixed number of queries."""
-    by_month_status = appointment_counts_by(
-        period, Q(permanence__commune_id=commune.pk), months=True
-    )
+    """Every figure of one commune's attendance report, in a fixed number of queries: each
+    table is read once per figure group (appointments by month and status, distinct people,
+    reasons, records, participants, thématiques, sessions, attendance)."""
+    in_commune = Q(permanence__commune_id=commune.pk)
     months = period.months()
     by_month = [MonthRow(month) for month in months]
     totals = AppointmentCounts()
-    for (_group, index), counts in by_month_status.items():
+    for (_which, index, *_), counts in appointment_counts_by(
+        period, in_commune, months=True
+    ).items():
         by_month[min(index, len(months) - 1)].counts.merge(counts)
         totals.merge(counts)
-    people = people_helped_by(period, Q(permanence__commune_id=commune.pk))[None]
+    people = people_helped_by(period, in_commune)[(CURRENT, None)]
     permanences, closures = _permanences_and_closures(
         period, Q(commune_id=commune.pk), commune.territory_id
     )
     offered = sum(offered_minutes_by(period, permanences, closures).values())
-    sessions = session_counts_by(period, Q(venue__commune_id=commune.pk)).get(None, SessionCounts())
+    sessions = session_counts_by(period, Q(venue__commune_id=commune.pk)).get(
+        (CURRENT, None), SessionCounts()
+    )
     return AttendanceReport(
         territory_name=commune.territory.name,
         commune_name=commune.name,
@@ -694,77 +812,82 @@ def _comparable(row: CommuneRow) -> dict[str, int]:
     }
 
 
-def _territory_rows(
-    territory: Territory, period: Period, communes: Sequence[Commune]
-) -> tuple[list[CommuneRow], CommuneRow, dict[int, int], list]:
-    """Per-commune rows and the total; offered minutes by permanence and the permanences."""
-    in_territory = Q(permanence__commune__territory_id=territory.pk)
-    appointments = appointment_counts_by(period, in_territory, "permanence__commune_id")
-    people = people_helped_by(period, in_territory, "permanence__commune_id")
-    people_total = people_helped_by(period, in_territory)[None]
-    first_visits = {
-        row["record__commune_id"]: row["n"]
-        for row in ActivityParticipant.objects.filter(
-            record__territory_id=territory.pk,
-            record__date__gte=period.start,
-            record__date__lte=period.end,
-            record__kind=TypeActivite.INDIVIDUEL,
-            first_visit=True,
-        )
-        .values("record__commune_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-    }
-    sessions = session_counts_by(
-        period, Q(workshop__territory_id=territory.pk), "venue__commune_id"
-    )
-    permanences, closures = _permanences_and_closures(
-        period, Q(commune__territory_id=territory.pk), territory.pk
-    )
-    offered = offered_minutes_by(period, permanences, closures)
-    offered_by_commune: dict[int, int] = defaultdict(int)
-    for perm in permanences:
-        offered_by_commune[perm.commune_id] += offered[perm.pk]
-
-    rows, total = [], CommuneRow("", "Tout le territoire")
-    for commune in communes:
-        row = CommuneRow(
-            insee=commune.insee_code,
-            name=commune.name,
-            appointments=appointments.get(commune.pk, AppointmentCounts()),
-            people_helped=people.get(commune.pk, 0),
-            first_visits=first_visits.get(commune.pk, 0),
-            offered_minutes=offered_by_commune.get(commune.pk, 0),
-            sessions=sessions.get(commune.pk, SessionCounts()),
-        )
-        rows.append(row)
-        total.appointments.merge(row.appointments)
-        total.sessions.merge(row.sessions)
-        total.first_visits += row.first_visits
-        total.offered_minutes += row.offered_minutes
-    total.people_helped = people_total
-    return rows, total, offered, permanences
-
-
 def territory_dashboard(*, territory: Territory, period: Period) -> TerritoryDashboard:
     """The same figures for every commune side by side, per adviser and per workshop
-    format, with the totals of the previous period of the same length."""
+    format, with the totals of the previous period of the same length.
+
+    The period and the one before are read by the same queries (a ``CASE`` on the date
+    tells them apart): the appointments once grouped by (period, commune, adviser, status),
+    once for distinct people; the participants, sessions and attendance once each."""
     from cadran.accounts.models import User
 
-    communes = list(Commune.objects.filter(territory=territory).order_by("name", "insee_code"))
-    rows, total, offered, permanences = _territory_rows(territory, period, communes)
     previous = period.previous()
-    _prev_rows, prev_total, _o, _p = _territory_rows(territory, previous, communes)
+    communes = list(Commune.objects.filter(territory=territory).order_by("name", "insee_code"))
+    in_territory = Q(permanence__commune__territory_id=territory.pk)
+    appointments = appointment_counts_by(
+        period,
+        in_territory,
+        ("permanence__commune_id", "permanence__adviser_id"),
+        previous=previous,
+    )
+    people = people_helped_by(period, in_territory, "permanence__commune_id", previous=previous)
+    first_visits = first_visits_by(
+        period, Q(territory_id=territory.pk), "commune_id", previous=previous
+    )
+    sessions = session_counts_by(
+        period, Q(workshop__territory_id=territory.pk), "venue__commune_id", previous=previous
+    )
+    permanences, closures = _permanences_and_closures(
+        _span(period, previous), Q(commune__territory_id=territory.pk), territory.pk
+    )
+    offered = {
+        CURRENT: offered_minutes_by(period, permanences, closures),
+        PREVIOUS: offered_minutes_by(previous, permanences, closures),
+    }
+
+    by_commune: dict[tuple, AppointmentCounts] = defaultdict(AppointmentCounts)
+    by_adviser: dict[int, AppointmentCounts] = defaultdict(AppointmentCounts)
+    for (which, _month, commune_id, adviser_id), counts in appointments.items():
+        by_commune[(which, commune_id)].merge(counts)
+        if which == CURRENT:
+            by_adviser[adviser_id].merge(counts)
+    offered_by_commune: dict[tuple, int] = defaultdict(int)
+    offered_by_adviser: dict[int, int] = defaultdict(int)
+    for perm in permanences:
+        for which in (CURRENT, PREVIOUS):
+            offered_by_commune[(which, perm.commune_id)] += offered[which][perm.pk]
+        offered_by_adviser[perm.adviser_id] += offered[CURRENT][perm.pk]
+
+    def commune_rows(which: int) -> tuple[list[CommuneRow], CommuneRow]:
+        rows, total = [], CommuneRow("", "Tout le territoire")
+        for commune in communes:
+            key = (which, commune.pk)
+            row = CommuneRow(
+                insee=commune.insee_code,
+                name=commune.name,
+                appointments=by_commune.get(key, AppointmentCounts()),
+                people_helped=people.get(key, 0),
+                first_visits=first_visits.get(key, 0),
+                offered_minutes=offered_by_commune.get(key, 0),
+                sessions=sessions.get(key, SessionCounts()),
+            )
+            rows.append(row)
+            total.appointments.merge(row.appointments)
+            total.sessions.merge(row.sessions)
+            total.first_visits += row.first_visits
+            total.offered_minutes += row.offered_minutes
+        total.people_helped = people.get((which, None), 0)
+        return rows, total
+
+    rows, total = commune_rows(CURRENT)
+    _before, prev_total = commune_rows(PREVIOUS)
 
     # Per adviser: appointments of their permanences, records, sessions they led.
-    in_territory = Q(permanence__commune__territory_id=territory.pk)
-    by_adviser = appointment_counts_by(period, in_territory, "permanence__adviser_id")
     records = {
         row["adviser_id"]: row["n"]
         for row in _records(period, Q(territory_id=territory.pk))
         .values("adviser_id")
         .annotate(n=Count("pk"))
-        .order_by()
     }
     start, end = period.bounds()
     led = {
@@ -779,9 +902,6 @@ def territory_dashboard(*, territory: Territory, period: Period) -> TerritoryDas
         .annotate(n=Count("pk"))
         .order_by()
     }
-    offered_by_adviser: dict[int, int] = defaultdict(int)
-    for perm in permanences:
-        offered_by_adviser[perm.adviser_id] += offered[perm.pk]
     adviser_ids = set(by_adviser) | set(records) | set(led) | set(offered_by_adviser)
     adviser_ids.discard(None)
     advisers = [
@@ -792,14 +912,16 @@ def territory_dashboard(*, territory: Territory, period: Period) -> TerritoryDas
             records=records.get(user.pk, 0),
             sessions_held=led.get(user.pk, 0),
         )
-        for user in User.objects.filter(pk__in=adviser_ids).order_by("last_name", "first_name")
+        for user in User.objects.filter(pk__in=adviser_ids)
+        .only("pk", "first_name", "last_name", "email")
+        .order_by("last_name", "first_name")
     ]
 
     by_format = session_counts_by(
         period, Q(workshop__territory_id=territory.pk), "workshop__format_id"
     )
     formats = [
-        FormatRow(name=fmt.name, sessions=by_format.get(fmt.pk, SessionCounts()))
+        FormatRow(name=fmt.name, sessions=by_format.get((CURRENT, fmt.pk), SessionCounts()))
         for fmt in WorkshopFormat.objects.filter(territory=territory).order_by("name")
     ]
 

@@ -21,6 +21,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from cadran.accounts.enums import TERRITORY_ROLES, Role
+from cadran.board.conflicts import check_conflicts_for_closure
 from cadran.core import audit, clock
 from cadran.core.models import AuditLog
 from cadran.territory.models import Commune
@@ -55,6 +56,7 @@ MOVE_WEEKS = 6
 AUDIT_LIMIT = 200
 AUDIT_PAGE_SIZE = 50
 SEARCH_LIMIT = 20
+CLOSURE_WARNINGS = 10
 
 
 def staff_view(roles):
@@ -388,7 +390,7 @@ def closures(request):
             try:
                 if user.territory is None:
                     raise ValidationError("Votre compte n'est rattaché à aucun territoire.")
-                create_closure(
+                closure = create_closure(
                     territory=user.territory,
                     start=data["start"],
                     end=data["end"],
@@ -406,6 +408,9 @@ def closures(request):
                     "La fermeture est enregistrée : ces créneaux ne sont plus proposés. "
                     "Les rendez-vous déjà pris restent : prévenez les personnes concernées.",
                 )
+                # What the closure lands on, from the board (warnings only, docs/cadran.md).
+                for conflict in check_conflicts_for_closure(closure=closure)[:CLOSURE_WARNINGS]:
+                    messages.warning(request, f"À vérifier : {conflict.message}")
                 return redirect("staff:closures")
     else:
         form = ClosureForm(user=user)

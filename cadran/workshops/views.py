@@ -30,6 +30,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from cadran.accounts.enums import TERRITORY_ROLES, Role
+from cadran.board.conflicts import check_conflicts_for_session
 from cadran.core import clock
 from cadran.core.models import AuditLog
 from cadran.scheduling.forms import apply_service_errors
@@ -628,6 +629,9 @@ def _session_detail_context(request, session: Session, **forms) -> dict:
             ctx["override_form"] = forms.get("override_form") or OverrideDecisionForm(
                 prefix="override"
             )
+    if field_staff:  # the board's conflicts, as warnings (cadran.board, docs/cadran.md)
+        ctx["board_conflicts"] = check_conflicts_for_session(session=session, now=now)
+        ctx["can_move"] = manages and is_open and session.start > now
     ctx["error_form"] = next((f for f in forms.values() if f is not None and f.errors), None)
     return ctx
 

@@ -68,8 +68,8 @@ REGISTRY = [
         ok=(*MANAGERS, "referent", "librarian", "merville_referent", "other_culture"),
         forbidden=("adviser",),
     ),
-    # The loan is the commune's (not the library's): the librarian does not see it.
-    Page("loan_detail", "loan", "get", ok=(*MANAGERS, "adviser", "referent")),
+    # The loan is the commune's: the librarian of Estaires sees it, may not cancel it.
+    Page("loan_detail", "loan", "get", ok=(*MANAGERS, "adviser", "referent", "librarian")),
     Page("loan_approve", "loan", "post", ok=MANAGERS, forbidden=NOT_MANAGERS, ok_status=302),
     Page("loan_collect", "loan", "post", ok=MANAGERS, forbidden=NOT_MANAGERS, ok_status=302),
     Page("loan_return", "loan", "get", ok=MANAGERS, forbidden=NOT_MANAGERS),
@@ -78,7 +78,7 @@ REGISTRY = [
         "loan",
         "get",
         ok=(*MANAGERS, "referent"),
-        forbidden=("adviser",),
+        forbidden=("adviser", "librarian"),
     ),
     Page("commune_history", "insee", "get", ok=(*MANAGERS, "adviser", "referent", "librarian")),
 ]

@@ -206,7 +206,7 @@ def test_overlapping_periods_are_refused(culture_user, estaires, merville, print
         request(printer, culture_user, commune=merville, start=start, end=end)
     assert exc.value.error_dict["start_date"][0].code == "overlap"
     assert (
-        "déjà réservé du 02/12/2026 au 04/12/2026 (Commune de Estaires)"
+        "déjà réservé du 02/12/2026 au 04/12/2026 (Commune d'Estaires)"
         in (field_errors(exc)["start_date"][0])
     )
     assert list(Loan.objects.all()) == [first]

@@ -164,7 +164,7 @@ def history(estaires, merville, permanence, adviser, territory):
         start=at(dt.date(2026, 11, 21), 10),
         status=SessionStatus.CANCELLED_LOW_ATTENDANCE,
     )
-    return {"permanence": permanence, "other": other_perm}
+    return {"permanence": permanence, "other": other_perm, "same_person": same_person}
 
 
 def sql_scalar(sql: str, params: list) -> int:
@@ -190,3 +190,40 @@ def sql_appointments(commune_id: int, period: Period, status: str | None = None)
         sql += " AND a.status = %s"
         params.append(status)
     return sql_scalar(sql, params)
+
+
+def sql_counts(sql: str, params: list) -> dict:
+    """``{key: count}`` from a two-column ``GROUP BY`` made directly in SQL."""
+    ops = connection.ops
+    adapted = [
+        ops.adapt_datetimefield_value(p) if isinstance(p, dt.datetime) else p for p in params
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, adapted)
+        return {key: n for key, n in cursor.fetchall()}
+
+
+RECORDS_OF_COMMUNE = (
+    "FROM activity_activityrecord r WHERE r.commune_id = %s AND r.date >= %s AND r.date <= %s"
+)
+
+
+def add_collective_record(*, commune, adviser, venue, day, known, first_visits, anonymous):
+    """A workshop record: ``known`` participants (the first ``first_visits`` of them new)
+    and ``anonymous`` people counted without a name."""
+    record = add_record(
+        commune=commune,
+        adviser=adviser,
+        venue=venue,
+        day=day,
+        kind=TypeActivite.COLLECTIF,
+        thematiques=("email", "securite_numerique"),
+    )
+    record.participants.all().delete()
+    record.anon_total = anonymous
+    record.anon_deja_accompagne = anonymous // 2
+    record.level = "debutant"
+    record.save(update_fields=["anon_total", "anon_deja_accompagne", "level"])
+    for i in range(known):
+        ActivityParticipant.objects.create(record=record, first_visit=i < first_visits)
+    return record

@@ -29,6 +29,7 @@ from cadran.scheduling.models import (
 )
 from cadran.scheduling.slots import free_slots
 from cadran.territory.models import Commune, Library, Territory, Venue
+from cadran.publicity.demo import load_demo_charter
 from cadran.workshops.demo import load_demo_workshops
 
 DEMO_PASSWORD = "cadran-demo-2026"  # noqa: S105 — demo accounts only, printed in the README
@@ -217,6 +218,7 @@ class Command(BaseCommand):
             )
         self._demo_appointments(territory, communes, users)
         load_demo_workshops(territory)
+        load_demo_charter(territory)
         load_demo_agreements(territory)
         load_demo_activity(territory)
 
