@@ -101,13 +101,17 @@ class Result:
         return statistics.median(self.latencies) * 1000
 
 
-def load(base: str, path: str, *, requests: int, concurrency: int) -> tuple[float, list[float], int]:
+def load(
+    base: str, path: str, *, requests: int, concurrency: int
+) -> tuple[float, list[float], int]:
     """``requests`` GETs of ``path``, shared by ``concurrency`` threads."""
     url = base + path
     latencies: list[float] = []
     errors = 0
     lock = threading.Lock()
-    per_thread = [requests // concurrency + (i < requests % concurrency) for i in range(concurrency)]
+    per_thread = [
+        requests // concurrency + (i < requests % concurrency) for i in range(concurrency)
+    ]
 
     def worker(count: int) -> None:
         nonlocal errors

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.core.exceptions import FieldDoesNotExist
 
 
 class TerritoryScopedAdmin(admin.ModelAdmin):
@@ -15,6 +16,52 @@ class TerritoryScopedAdmin(admin.ModelAdmin):
         if request.user.is_superuser:
             return qs
         return qs.filter(**{self.territory_path: request.user.territory_id})
+
+    def _scope_choices(self, request, queryset):
+        """Choices of a foreign key or many-to-many field limited to the user's territory:
+        a list never shows (and a form never accepts) another territory's rows."""
+        if request.user.is_superuser or queryset is None:
+            return queryset
+        model = queryset.model
+        names = {f.name for f in model._meta.get_fields()}
+        territory_id = request.user.territory_id
+        if model._meta.label_lower == "territory.territory":
+            return queryset.filter(pk=territory_id)
+        if "territory" in names:
+            return queryset.filter(territory_id=territory_id)
+        if "commune" in names:
+            return queryset.filter(commune__territory_id=territory_id)
+        return queryset
+
+    def get_list_filter(self, request):
+        """Filters on a relation list only the values of the user's own rows (Django's
+        default lists every row of the related table, other territories' included)."""
+        filters = list(super().get_list_filter(request))
+        if request.user.is_superuser:
+            return filters
+        scoped = []
+        for item in filters:
+            if isinstance(item, str) and "__" not in item:
+                try:
+                    field = self.model._meta.get_field(item)
+                except FieldDoesNotExist:  # a custom name: keep it as it is
+                    field = None
+                if field is not None and field.is_relation:
+                    item = (item, admin.RelatedOnlyFieldListFilter)
+            scoped.append(item)
+        return scoped
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None and hasattr(field, "queryset"):
+            field.queryset = self._scope_choices(request, field.queryset)
+        return field
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if field is not None and hasattr(field, "queryset"):
+            field.queryset = self._scope_choices(request, field.queryset)
+        return field
 
     def _is_territory_manager(self, request) -> bool:
         return request.user.is_active and request.user.is_staff and request.user.manages_territory

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET
 
 from cadran.core import clock
 from cadran.publicity import selectors as publicity
-from cadran.publicity.cache import cached
+from cadran.publicity.cache import cached, key_part
 from cadran.publicity.models import Charter
 from cadran.publicity.views import charter_css_text, respond
 from cadran.territory.models import Commune
@@ -71,12 +71,13 @@ def _pdf_response(request, key: str, build, filename: str):
 
 @require_GET
 def commune_poster(request, insee: str):
+    insee = key_part(insee)
     page_format = _format(request)
     if page_format is None:
         return HttpResponseBadRequest("Format inconnu : A4 ou A3.")
-    commune = get_object_or_404(Commune.objects.select_related("territory"), insee_code=insee)
 
     def build():
+        commune = get_object_or_404(Commune.objects.select_related("territory"), insee_code=insee)
         territory = commune.territory
         charter = publicity.charter_for(territory)
         booking_url = publicity.commune_url(commune)
@@ -96,9 +97,9 @@ def commune_poster(request, insee: str):
 
     return _pdf_response(
         request,
-        f"poster:commune:{commune.pk}:{page_format}",
+        f"poster:commune:{insee}:{page_format}",
         build,
-        f"affiche-{commune.slug}-{page_format}.pdf",
+        f"affiche-{insee}-{page_format}.pdf",
     )
 
 

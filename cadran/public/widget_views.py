@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET
 
 from cadran.core import clock
 from cadran.publicity import selectors as publicity
-from cadran.publicity.cache import cached
+from cadran.publicity.cache import cached, key_part
 from cadran.publicity.views import respond
 from cadran.territory.models import Commune
 from cadran.workshops.models import Session
@@ -37,9 +37,11 @@ def _commune(insee: str) -> Commune:
 @xframe_options_exempt
 @require_GET
 def widget(request, insee: str):
-    commune = _commune(insee)
+    insee = key_part(insee)
 
+    # Keyed by the address itself: a hit makes no query at all. A 404 is never cached.
     def build():
+        commune = _commune(insee)
         data = publicity.widget(commune=commune, now=clock.now())
         html = render_to_string(
             "public/widget.html",
@@ -47,7 +49,7 @@ def widget(request, insee: str):
         )
         return html.encode(), "text/html; charset=utf-8"
 
-    return respond(request, cached(f"widget:{commune.pk}", build))
+    return respond(request, cached(f"widget:{insee}", build))
 
 
 @xframe_options_exempt

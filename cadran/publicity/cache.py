@@ -20,6 +20,7 @@ another process's old entries until they expire (``CADRAN_PUBLIC_CACHE_SECONDS``
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import caches
 from django.db.models.signals import post_delete, post_save
+from django.http import Http404
 
 VERSION_KEY = "cadran:public:version"
 PREFIX = "cadran:public"
@@ -84,6 +86,17 @@ def connect_receivers() -> None:
         uid = f"cadran.publicity.bump:{label}"
         post_save.connect(bump_version, sender=model, dispatch_uid=uid + ":save")
         post_delete.connect(bump_version, sender=model, dispatch_uid=uid + ":delete")
+
+
+_KEY_PART = re.compile(r"^[0-9A-Za-z_-]{0,64}$")
+
+
+def key_part(value: str) -> str:
+    """A piece of an address used in a cache key (INSEE code, slug): letters, digits and
+    hyphens only, else a 404 (never a key with spaces a cache would refuse)."""
+    if not _KEY_PART.match(value):
+        raise Http404("Adresse inconnue.")
+    return value
 
 
 @dataclass(frozen=True)

@@ -159,9 +159,7 @@ def adviser_feed(*, user, today: dt.date, now: dt.datetime) -> FeedSource:
         .select_related("commune", "venue")
         .order_by("weekday", "start_time", "pk")
     )
-    occurrences = summarize_occurrences(
-        permanences, date_from=date_from, date_to=date_to, now=now
-    )
+    occurrences = summarize_occurrences(permanences, date_from=date_from, date_to=date_to, now=now)
     # Only what a calendar needs: never the person, the reasons or the contact.
     appointments = list(
         Appointment.objects.filter(
@@ -314,4 +312,3 @@ def commune_url(commune: Commune) -> str:
 
 def session_url(session: Session) -> str:
     return site_url(reverse("public:session", args=[session.cycle_group_id or session.pk]))
-

@@ -21,7 +21,7 @@ from cadran.core import clock
 from cadran.territory.models import Commune, Territory
 
 from . import feeds, selectors, services
-from .cache import Cached, cached
+from .cache import Cached, cached, key_part
 from .models import Charter
 
 FEED_SESSION_KEY = "cadran_calendar_feed_link"
@@ -47,15 +47,17 @@ def respond(request, entry: Cached, *, private: bool = False, filename: str = ""
 
 @require_GET
 def commune_feed(request, insee: str):
-    commune = get_object_or_404(Commune.objects.select_related("territory"), insee_code=insee)
+    insee = key_part(insee)
 
+    # Keyed by the address itself: a hit makes no query at all. A 404 is never cached.
     def build():
+        commune = get_object_or_404(Commune.objects.select_related("territory"), insee_code=insee)
         now = clock.now()
         source = selectors.commune_feed(commune=commune, today=clock.paris(now).date(), now=now)
         return feeds.public_calendar(source, now=now), feeds.CONTENT_TYPE
 
-    entry = cached(f"feed:commune:{commune.pk}", build)
-    return respond(request, entry, filename=f"agenda-{commune.slug}.ics")
+    entry = cached(f"feed:commune:{insee}", build)
+    return respond(request, entry, filename=f"agenda-{insee}.ics")
 
 
 def _territory(slug: str) -> Territory:
@@ -71,17 +73,18 @@ def _territory(slug: str) -> Territory:
 
 @require_GET
 def territory_feed(request):
-    territory = _territory(request.GET.get("territoire", "").strip())
+    slug = key_part(request.GET.get("territoire", "").strip())
 
     def build():
+        territory = _territory(slug)
         now = clock.now()
         source = selectors.territory_feed(
             territory=territory, today=clock.paris(now).date(), now=now
         )
         return feeds.public_calendar(source, now=now), feeds.CONTENT_TYPE
 
-    entry = cached(f"feed:territory:{territory.pk}", build)
-    return respond(request, entry, filename=f"agenda-{territory.slug}.ics")
+    entry = cached(f"feed:territory:{slug}", build)
+    return respond(request, entry, filename="agenda.ics")
 
 
 # --- An adviser's own feed (private link) --------------------------------------------------
@@ -131,12 +134,13 @@ def charter_css_text(charter: Charter) -> str:
 
 @require_GET
 def charter_css(request, slug: str):
-    territory = get_object_or_404(Territory, slug=slug)
+    slug = key_part(slug)
 
     def build():
+        territory = get_object_or_404(Territory, slug=slug)
         return charter_css_text(selectors.charter_for(territory)).encode(), "text/css"
 
-    return respond(request, cached(f"charter:css:{territory.pk}", build))
+    return respond(request, cached(f"charter:css:{slug}", build))
 
 
 @require_GET
@@ -169,10 +173,11 @@ def feed_token(request):
             request.session[FEED_SESSION_KEY] = selectors.site_url(
                 reverse("publicity:adviser_feed", args=[clear])
             )
-            messages.success(request, "Votre nouveau lien d'agenda est prêt. L'ancien ne marche plus.")
-        elif action == "revoke":
-            if services.revoke_feed_token(user=user):
-                messages.success(request, "Le lien d'agenda est arrêté : il ne marche plus.")
+            messages.success(
+                request, "Votre nouveau lien d'agenda est prêt. L'ancien ne marche plus."
+            )
+        elif action == "revoke" and services.revoke_feed_token(user=user):
+            messages.success(request, "Le lien d'agenda est arrêté : il ne marche plus.")
         return redirect("calendar_feed:token")
     link = request.session.pop(FEED_SESSION_KEY, "")
     return render(

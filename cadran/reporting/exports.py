@@ -114,6 +114,7 @@ def report_document(report: AttendanceReport, *, masked: bool) -> Document:
                 ["Rendez-vous pris", p(a.booked)],
                 ["Personnes reçues (différentes)", p(report.people_helped)],
                 ["Premières visites", p(act.first_visits)],
+                ["Personnes accompagnées (comptes rendus)", p(act.accompaniments)],
                 ["Heures de permanence proposées", hours(report.offered_minutes)],
                 ["Heures de permanence utilisées", hours(a.used_minutes)],
                 ["Part des heures utilisées (%)", usage],
@@ -432,6 +433,9 @@ def report_json(report: AttendanceReport, *, masked: bool) -> dict[str, Any]:
         "activities": {
             "individual": p(act.individual),
             "collective": act.collective,
+            "participants": p(act.participants),
+            "anonymous": p(act.anonymous),
+            "accompaniments": p(act.accompaniments),
             "by_thematique": _count_list(act.by_thematique, masked),
             "by_autonomy": _count_list(act.by_autonomy, masked),
             "by_orientation": _count_list(act.by_orientation, masked),

@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from cadran.reporting.exports import render, report_document, report_json
 from cadran.reporting.selectors import attendance_report
 
-from .conftest import NOVEMBER, SECRET_NAMES, sql_appointments
+from .conftest import NOVEMBER, SECRET_NAMES, sql_appointments, sql_scalar
 
 pytestmark = pytest.mark.django_db
 
@@ -46,6 +46,19 @@ def test_formats_agree_with_sql(history, estaires):
 
     data = report_json(report, masked=False)
     assert data["appointments"]["seen"] == seen_sql
+    accompanied_sql = sql_scalar(
+        "SELECT COUNT(*) FROM activity_activityparticipant pa "
+        "JOIN activity_activityrecord r ON r.id = pa.record_id "
+        "WHERE r.commune_id = %s AND r.date >= %s AND r.date <= %s",
+        [estaires.pk, NOVEMBER.start, NOVEMBER.end],
+    ) + sql_scalar(
+        "SELECT SUM(anon_total) FROM activity_activityrecord "
+        "WHERE commune_id = %s AND date >= %s AND date <= %s",
+        [estaires.pk, NOVEMBER.start, NOVEMBER.end],
+    )
+    assert data["activities"]["accompaniments"] == accompanied_sql == 4
+    key_figures = dict(next(t for t in doc.tables if t.key == "chiffres_cles").rows)
+    assert key_figures["Personnes accompagnées (comptes rendus)"] == accompanied_sql
     assert json.loads(json.dumps(data))["hours"] == {"offered": 9.0, "used": 5.0}
 
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(render(doc, "pdf"))).pages)

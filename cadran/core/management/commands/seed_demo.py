@@ -19,6 +19,8 @@ from cadran.activity.demo import DEMO_API_TOKEN, load_demo_activity
 from cadran.agreements.demo import load_demo_agreements
 from cadran.core.clock import PARIS, now, today
 from cadran.core.tokens import hash_token, new_reference, new_token
+from cadran.equipment.demo import load_demo_equipment
+from cadran.publicity.demo import load_demo_charter
 from cadran.scheduling.enums import AppointmentStatus, Channel
 from cadran.scheduling.models import (
     Appointment,
@@ -29,7 +31,6 @@ from cadran.scheduling.models import (
 )
 from cadran.scheduling.slots import free_slots
 from cadran.territory.models import Commune, Library, Territory, Venue
-from cadran.publicity.demo import load_demo_charter
 from cadran.workshops.demo import load_demo_workshops
 
 DEMO_PASSWORD = "cadran-demo-2026"  # noqa: S105 — demo accounts only, printed in the README
@@ -220,6 +221,7 @@ class Command(BaseCommand):
         load_demo_workshops(territory)
         load_demo_charter(territory)
         load_demo_agreements(territory)
+        load_demo_equipment(territory)
         load_demo_activity(territory)
 
     def _demo_appointments(self, territory, communes, users) -> None:

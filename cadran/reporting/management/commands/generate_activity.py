@@ -16,7 +16,7 @@ import datetime as dt
 import random
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 
 from cadran.accounts.enums import Role
 from cadran.accounts.models import User
@@ -141,10 +141,33 @@ class Command(BaseCommand):
             total["appointments"] += len(made)
             total["records"] += len(records)
             progress.advance()
+        self._analyze()
         self.stdout.write(
             f"{total['appointments']} rendez-vous et {total['records']} comptes rendus "
             f"pour {len(perms)} conseillers dans le territoire {slug}."
         )
+
+    def _analyze(self) -> None:
+        """Refresh the planner's statistics of the tables just filled, as autovacuum (or
+        SQLite's ``PRAGMA optimize``) does on a live database. Without them PostgreSQL
+        still believes the tables empty right after the load and joins a million rows in
+        nested loops (a report 5× slower, measured)."""
+        models = (
+            Territory,
+            Commune,
+            Venue,
+            User,
+            Permanence,
+            Beneficiary,
+            Appointment,
+            AppointmentTopic,
+            ActivityRecord,
+            ActivityThematique,
+            ActivityParticipant,
+        )
+        with connection.cursor() as cursor:
+            for model in models:
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
     def _structure(self, slug: str, advisers: int, year: int):
         territory = Territory.objects.create(
