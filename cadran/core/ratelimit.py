@@ -43,9 +43,15 @@ def client_ip(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "")[:64] or "inconnu"
 
 
-def client_ip_for_axes(request: HttpRequest) -> str:
-    """django-axes (AXES_CLIENT_IP_CALLABLE) logs the same address as the rate limits."""
-    return client_ip(request)
+def client_ip_for_axes(request: HttpRequest) -> str | None:
+    """django-axes (AXES_CLIENT_IP_CALLABLE) logs the same address as the rate limits.
+
+    Axes stores it in an IP-address column: a request without any address (an internal
+    login such as ``Client.force_login``) gives None, never the "inconnu" placeholder,
+    which PostgreSQL refuses.
+    """
+    ip = client_ip(request)
+    return None if ip == "inconnu" else ip
 
 
 @dataclass(frozen=True)
