@@ -20,7 +20,6 @@ Eight queries, whatever the number of communes, permanences and appointments.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
@@ -152,13 +151,11 @@ def coverage(*, territory_id: int, month: dt.date, now: dt.datetime | None = Non
         rows[commune_id].noshow += noshow
     bookable = [p for p in permanences if _active(p, today, today + dt.timedelta(days=horizon))]
     by_perm = {p.pk: p for p in bookable}
-    first_free: dict[int, dt.datetime] = defaultdict(lambda: None)  # type: ignore[arg-type]
+    first_free: dict[int, dt.datetime] = {}
     for slot in free_slots(
         bookable, date_from=today, date_to=today + dt.timedelta(days=horizon), now=now
     ):
-        commune_id = by_perm[slot.permanence_id].commune_id
-        if first_free[commune_id] is None:
-            first_free[commune_id] = slot.start
+        first_free.setdefault(by_perm[slot.permanence_id].commune_id, slot.start)
     for commune_id, start_at in first_free.items():
         rows[commune_id].next_free = start_at
     return Coverage(period=period, now=now, rows=list(rows.values()), horizon_days=horizon)

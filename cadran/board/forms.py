@@ -67,7 +67,7 @@ class SessionMoveForm(forms.Form):
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         error_messages={"required": "Indiquez l'heure de fin.", "invalid": "Heure inconnue."},
     )
-    venue = forms.ModelChoiceField(
+    venue: forms.ModelChoiceField = forms.ModelChoiceField(
         label="Lieu",
         queryset=None,
         empty_label=None,

@@ -12,8 +12,9 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, F, OuterRef, Prefetch, Subquery, Value
@@ -22,7 +23,7 @@ from django.db.models.functions import Coalesce
 from cadran.accounts.enums import Role
 from cadran.accounts.models import User
 from cadran.core import clock
-from cadran.core.clock import PARIS, paris
+from cadran.core.clock import paris
 from cadran.equipment.enums import BOOKED_LOAN_STATUSES, EquipmentKind
 from cadran.equipment.models import Loan
 from cadran.notifications.formatting import DAYS, MONTHS
@@ -296,16 +297,21 @@ def load_board(
     now: dt.datetime | None = None,
     exclude_session_ids: Iterable[int] = (),
     with_conflicts: bool = True,
+    with_rows: bool = True,
 ) -> Board:
-    """Everything of the territory between two Paris dates (inclusive): nine queries."""
+    """Everything of the territory between two Paris dates (inclusive): nine queries
+    (seven without ``with_rows``: the communes and advisers are for the grid's rows)."""
     now = now or clock.now()
     range_start, range_end = day_bounds(date_from, date_to)
-    communes = list(Commune.objects.filter(territory_id=territory_id).order_by("name", "pk"))
-    advisers = list(
-        User.objects.filter(territory_id=territory_id, role=Role.ADVISER, is_active=True).order_by(
-            "last_name", "first_name", "pk"
+    communes: list[Commune] = []
+    advisers: list[User] = []
+    if with_rows:
+        communes = list(Commune.objects.filter(territory_id=territory_id).order_by("name", "pk"))
+        advisers = list(
+            User.objects.filter(
+                territory_id=territory_id, role=Role.ADVISER, is_active=True
+            ).order_by("last_name", "first_name", "pk")
         )
-    )
     permanences = list(
         Permanence.objects.filter(commune__territory_id=territory_id)
         .active_between(date_from, date_to)
@@ -352,11 +358,12 @@ def load_board(
         holidays=holidays,
         now=now,
     )
-    known = {a.pk for a in advisers}
-    for perm in permanences:
-        if perm.adviser_id not in known:
-            advisers.append(perm.adviser)
-            known.add(perm.adviser_id)
+    if with_rows:
+        known = {a.pk for a in advisers}
+        for perm in permanences:
+            if perm.adviser_id not in known:
+                advisers.append(perm.adviser)
+                known.add(perm.adviser_id)
     board = Board(
         territory_id=territory_id,
         date_from=date_from,
@@ -392,12 +399,10 @@ def _days_of(start: dt.datetime, end: dt.datetime) -> tuple[dt.date, dt.date]:
 def session_conflicts(
     *, session: Session, start=None, end=None, venue=None, now=None
 ) -> list[Conflict]:
-    """The conflicts of one session, as it is or as it would be once moved."""
-    session = (
-        Session.objects.select_related("workshop__format", "venue__commune")
-        .prefetch_related("advisers")
-        .get(pk=session.pk)
-    )
+    """The conflicts of one session, as it is or as it would be once moved.
+
+    ``session`` is best loaded with ``workshop__format``, ``venue__commune`` and its
+    advisers (``Session.objects.with_related()``): then eight queries at most."""
     start = start or session.start
     end = end or session.end
     venue = venue or session.venue
@@ -409,6 +414,7 @@ def session_conflicts(
         now=now,
         exclude_session_ids=[session.pk],
         with_conflicts=False,
+        with_rows=False,
     )
     target_id = session.cycle_group_id or session.pk
     confirmed = Registration.objects.filter(
@@ -435,6 +441,7 @@ def permanence_conflicts(
         date_from=date_from,
         date_to=date_to,
         now=now,
+        with_rows=False,
     )
     prefix = f"p{permanence.pk}-"
     return [c for c in board.conflicts if any(k.startswith(prefix) for k in c.keys)]
@@ -448,7 +455,9 @@ CLOSURE_CHECK_DAYS = 92
 def closure_conflicts(*, closure: Closure, now=None) -> list[Conflict]:
     first, last = _days_of(closure.start, closure.end)
     last = min(last, first + dt.timedelta(days=CLOSURE_CHECK_DAYS))
-    board = load_board(territory_id=closure.territory_id, date_from=first, date_to=last, now=now)
+    board = load_board(
+        territory_id=closure.territory_id, date_from=first, date_to=last, now=now, with_rows=False
+    )
     key = f"c{closure.pk}"
     return [c for c in board.conflicts if key in c.keys]
 
@@ -596,7 +605,7 @@ def build_grid(
     rows_mode: str,
     filters: Filters,
     viewer: Viewer,
-    links: dict[str, object] | None = None,
+    links: Mapping[str, Callable[[Any], str]] | None = None,
 ) -> Grid:
     """Rows (advisers or communes, and one for the whole territory) × days, with each
     item placed in the cells of its days and marked with the conflicts that touch it.
@@ -641,7 +650,8 @@ def build_grid(
                 )
 
     visible: set[str] = set()
-    totals = defaultdict(int)
+    totals: defaultdict[str, int] = defaultdict(int)
+    row_key: str | None
 
     def place(row_key: str | None, day: dt.date, item: CellItem) -> None:
         row = rows.get(row_key) if row_key else territory_row

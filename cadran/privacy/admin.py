@@ -16,7 +16,11 @@ class RetentionPolicyAdmin(TerritoryScopedAdmin):
     ]
     readonly_fields = ["updated_at", "updated_by"]
 
+    # The Service Culture changes the durations on /espace/donnees/ (audit-logged).
     def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
         return request.user.is_superuser
 
 

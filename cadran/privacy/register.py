@@ -164,7 +164,10 @@ def processing_register(policy: RetentionPolicy) -> list[Processing]:
             "Comptes du personnel et journal des actions",
             [
                 ("Finalité", "Donner accès aux agents selon leur rôle ; tracer les accès."),
-                ("Personnes concernées", "Les agents de la communauté de communes et des communes."),
+                (
+                    "Personnes concernées",
+                    "Les agents de la communauté de communes et des communes.",
+                ),
                 ("Données", "Nom, e-mail professionnel, rôle, journal des actions."),
                 (
                     "Durée de conservation",

@@ -40,9 +40,7 @@ ANONYMOUS_BENEFICIARY = Q(
     residence_insee="",
     birth_year__isnull=True,
 )
-ANONYMOUS_REGISTRATION = Q(
-    first_name=ANON, last_name=ANON, phone="", email="", library_card=""
-)
+ANONYMOUS_REGISTRATION = Q(first_name=ANON, last_name=ANON, phone="", email="", library_card="")
 # A private link that no longer works: not a SHA-256 (64 hexadecimal digits), so no
 # token ever hashes to it; unique with the row's id.
 ERASED_TOKEN_PREFIX = "efface-"  # noqa: S105 (not a secret: a marker)
@@ -115,7 +113,9 @@ def due_counts(policy: RetentionPolicy, when: dt.datetime) -> DueCounts:
     """How many rows a purge at ``when`` would treat (three queries)."""
     tid = policy.territory_id
     return DueCounts(
-        beneficiaries=beneficiaries_due(tid, months_before(when, policy.beneficiary_months)).count(),
+        beneficiaries=beneficiaries_due(
+            tid, months_before(when, policy.beneficiary_months)
+        ).count(),
         registrations=registrations_due(
             tid, months_before(when, policy.registration_months)
         ).count(),

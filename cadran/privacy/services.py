@@ -143,9 +143,7 @@ def anonymise_registrations(ids: list[int]) -> dict[str, int]:
         .update(token_hash=_erased_token()),
         "messages": _blank_messages(Q(content_type=reg_ct, object_id__in=ids)),
         "activity_notes": ActivityRecord.objects.filter(
-            pk__in=ActivityRecord.objects.filter(participants__registration_id__in=ids).values(
-                "pk"
-            )
+            pk__in=ActivityRecord.objects.filter(participants__registration_id__in=ids).values("pk")
         )
         .exclude(notes="")
         .update(notes=""),
@@ -257,7 +255,9 @@ def update_policy(*, policy: RetentionPolicy, data: dict[str, int], by) -> Reten
         actor=by,
         obj=policy,
         action="privacy.policy_changed",
-        description="Durées de conservation modifiées : " + (", ".join(changed) or "aucun changement") + ".",
+        description="Durées de conservation modifiées : "
+        + (", ".join(changed) or "aucun changement")
+        + ".",
         territory_id=policy.territory_id,
     )
     return policy
@@ -325,9 +325,7 @@ def export_person(*, person: PersonFile, by, fmt: str = "json") -> bytes:
         content = HTML(string=html).write_pdf()
     else:
         raise ValueError(f"Format inconnu : {fmt}")
-    _log_person(
-        person, by=by, action="privacy.exported", what=f"Données exportées ({fmt.upper()})"
-    )
+    _log_person(person, by=by, action="privacy.exported", what=f"Données exportées ({fmt.upper()})")
     return content
 
 
@@ -447,7 +445,9 @@ def correct_person(*, obj: Beneficiary | Registration, data: dict, by) -> list[s
         locked.full_clean(exclude=["territory", "session", "token_hash", "reference"])
         update = [*changed, "updated_at"] if isinstance(locked, Registration) else changed
         locked.save(update_fields=sorted(set(update)))
-    labels = [str(type(obj)._meta.get_field(name).verbose_name) for name in changed]
+    labels = [
+        str(getattr(type(obj)._meta.get_field(name), "verbose_name", name)) for name in changed
+    ]
     if isinstance(locked, Beneficiary):
         ref, territory_id = f"personne n°{locked.pk}", locked.territory_id
     else:

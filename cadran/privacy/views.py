@@ -200,9 +200,7 @@ def person_export(request, fmt: str):
     stamp = clock.paris(clock.now()).strftime("%Y%m%d")
     first = (person.beneficiary_ids or person.registration_ids)[0]
     kind = "personne" if person.beneficiary_ids else "inscription"
-    response["Content-Disposition"] = (
-        f'attachment; filename="donnees-{kind}-{first}-{stamp}.{fmt}"'
-    )
+    response["Content-Disposition"] = f'attachment; filename="donnees-{kind}-{first}-{stamp}.{fmt}"'
     response["Cache-Control"] = "no-store"
     return response
 

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 from django.db import connection
 from django.db.models import Count, F, Func, IntegerField, Q, Sum, Value
@@ -393,10 +395,12 @@ PREVIOUS, CURRENT = 0, 1
 def _month_index(field_name: str, period: Period, *, dates: bool = False) -> BoundIndex:
     """The position of a row's month in ``period.months()``, computed by the database from
     bounds of Paris months (no time-zone function per row)."""
-    bounds = []
+    bounds: list[dt.date | dt.datetime] = []
     for month in period.months():
         nxt = _next_month(month)
-        bounds.append(nxt if dates else localize(dt.datetime.combine(nxt, dt.time.min)))
+        midnight = localize(dt.datetime.combine(nxt, dt.time.min))
+        assert midnight is not None  # midnight always exists in Paris
+        bounds.append(nxt if dates else midnight)
     return BoundIndex(field_name, bounds)
 
 
@@ -433,7 +437,9 @@ def _prefixed(scope: Q, prefix: str) -> Q:
     q = Q()
     q.connector, q.negated = scope.connector, scope.negated
     q.children = [
-        (prefix + child[0], child[1]) if isinstance(child, tuple) else _prefixed(child, prefix)
+        (prefix + child[0], child[1])
+        if isinstance(child, tuple)
+        else _prefixed(cast(Q, child), prefix)
         for child in scope.children
     ]
     return q
@@ -442,7 +448,7 @@ def _prefixed(scope: Q, prefix: str) -> Q:
 def _materialized() -> str:
     """``MATERIALIZED`` where the engine knows it (PostgreSQL 12, SQLite 3.35): a common
     table expression read twice is then computed once."""
-    if connection.vendor == "sqlite" and connection.Database.sqlite_version_info < (3, 35):
+    if connection.vendor == "sqlite" and sqlite3.sqlite_version_info < (3, 35):
         return ""
     return "MATERIALIZED"
 

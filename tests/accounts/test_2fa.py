@@ -218,9 +218,7 @@ def test_a_new_password_login_needs_a_new_code(client, required, adviser):
     assert client.get(reverse("staff:home")).status_code == 302
 
 
-def test_a_login_keeping_the_session_does_not_keep_the_verification(
-    client, required, adviser, rf
-):
+def test_a_login_keeping_the_session_does_not_keep_the_verification(client, required, adviser, rf):
     """Django keeps the session data when the same user logs in again: our signal drops
     the verification (the admin's login page, for instance)."""
     from django.contrib.auth import login
@@ -252,9 +250,7 @@ def test_renewing_recovery_codes_replaces_them(client, required, adviser):
 def test_the_next_parameter_cannot_send_elsewhere(client, required, adviser):
     secret, _codes = enrol(adviser)
     password_login(client, adviser)
-    response = client.post(
-        VERIFY, {"code": next_code(secret), "next": "https://evil.example.org/"}
-    )
+    response = client.post(VERIFY, {"code": next_code(secret), "next": "https://evil.example.org/"})
     assert response.status_code == 302
     assert response.url == reverse("staff:home")
 
@@ -279,9 +275,7 @@ def test_codes_follow_the_clock(adviser):
     secret = twofactor.new_secret()
     moment = dt.datetime(2026, 11, 27, 9, 0, tzinfo=dt.UTC)
     with time_machine.travel(moment, tick=False):
-        twofactor.confirm_enrolment(
-            user=adviser, secret=secret, code=pyotp.TOTP(secret).at(moment)
-        )
+        twofactor.confirm_enrolment(user=adviser, secret=secret, code=pyotp.TOTP(secret).at(moment))
     later = moment + dt.timedelta(minutes=3)
     with time_machine.travel(later, tick=False):
         assert twofactor.verify_code(user=adviser, code=pyotp.TOTP(secret).at(later)) == "totp"

@@ -55,7 +55,12 @@ def test_the_lock_ends_after_fifteen_minutes(client, user):
 
 
 def test_the_case_of_the_address_does_not_reset_the_count(client, user):
-    for email in ["david@example.org", "DAVID@example.org", "David@Example.org", "david@EXAMPLE.org"]:
+    for email in [
+        "david@example.org",
+        "DAVID@example.org",
+        "David@Example.org",
+        "david@EXAMPLE.org",
+    ]:
         assert fail(client, email).status_code == 200
     assert fail(client, "David@example.ORG").status_code == 429
 
@@ -88,9 +93,7 @@ def test_another_account_is_not_locked(client, user, territory):
 def test_the_admin_login_is_locked_too(client, user):
     for _ in range(5):
         fail(client)
-    response = client.post(
-        reverse("admin:login"), {"username": user.email, "password": f.PASSWORD}
-    )
+    response = client.post(reverse("admin:login"), {"username": user.email, "password": f.PASSWORD})
     assert response.status_code == 429
 
 

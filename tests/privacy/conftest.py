@@ -109,7 +109,10 @@ def person(territory, estaires, permanence, adviser, travel):
         locked_at=paris(2026, 12, 9, 12),
     )
     ActivityParticipant.objects.create(
-        record=record, beneficiary=beneficiary, birth_year=1950, tranche_age=TrancheAge.SOIXANTE_DIX_PLUS
+        record=record,
+        beneficiary=beneficiary,
+        birth_year=1950,
+        tranche_age=TrancheAge.SOIXANTE_DIX_PLUS,
     )
     workshop = WorkshopFactory(territory=territory, title="Découvrir la tablette")
     session = SessionFactory(

@@ -8,6 +8,7 @@ from django.urls import reverse
 from cadran.core.models import AuditLog
 from cadran.privacy.models import RetentionPolicy
 from cadran.scheduling.slots import make_slot_id
+from tests import factories as f
 from tests.activity.factories import ActivityRecordFactory
 
 from .conftest import paris
@@ -83,7 +84,9 @@ def test_staff_booking_form_reminds_to_read_the_notice(client, adviser, permanen
     client.force_login(adviser)
     slot = make_slot_id(permanence.pk, paris(2026, 12, 2, 9))
     page = client.get(reverse("staff:book") + f"?creneau={slot}").content.decode()
-    assert "Lire les mentions d&#x27;information" in page or "Lire les mentions d'information" in page
+    assert (
+        "Lire les mentions d&#x27;information" in page or "Lire les mentions d'information" in page
+    )
 
 
 def test_free_text_notes_carry_the_warning(client, adviser, permanence, frozen_now):
@@ -91,3 +94,20 @@ def test_free_text_notes_carry_the_warning(client, adviser, permanence, frozen_n
     record = ActivityRecordFactory(adviser=adviser, venue=permanence.venue)
     page = client.get(reverse("activity:record_edit", args=[record.pk])).content.decode()
     assert "sensitive-warning" in page and "santé" in page
+
+
+def test_notice_before_the_public_workshop_registration_form(client, person, travel):
+    travel(paris(2026, 11, 27, 10))
+    session = person["session"]
+    session.status = "scheduled"
+    session.save()
+    page = client.get(reverse("public:session_register", args=[session.pk])).content.decode()
+    assert page.index("Vos données personnelles") < page.index('<form method="post"')
+    assert "3 mois après l" in page
+
+
+def test_cancel_reason_carries_the_warning(client, adviser, permanence, frozen_now):
+    client.force_login(adviser)
+    booked = f.AppointmentFactory(permanence=permanence, start=paris(2026, 12, 2, 9))
+    page = client.get(reverse("staff:appointment", args=[booked.pk]))
+    assert 'id="avertissement-motif"' in page.content.decode()

@@ -46,9 +46,7 @@ def test_months_before_keeps_the_paris_wall_clock():
     assert months_before(paris(2027, 1, 15, 0), 3) == paris(2026, 10, 15, 0)
 
 
-def test_beneficiary_is_anonymised_12_months_after_the_last_appointment_not_before(
-    person, travel
-):
+def test_beneficiary_is_anonymised_12_months_after_the_last_appointment_not_before(person, travel):
     b, appointment = person["beneficiary"], person["appointment"]
     just_before = paris(2027, 12, 2, 8, 59)
     travel(just_before)
@@ -68,9 +66,11 @@ def test_beneficiary_is_anonymised_12_months_after_the_last_appointment_not_befo
     appointment.refresh_from_db()
     assert appointment.beneficiary_id == b.pk
     assert appointment.status == "seen" and appointment.start == paris(2026, 12, 2, 9)
-    assert sorted(AppointmentTopic.objects.filter(appointment=appointment).values_list(
-        "thematique", flat=True
-    )) == ["email", "sante"]
+    assert sorted(
+        AppointmentTopic.objects.filter(appointment=appointment).values_list(
+            "thematique", flat=True
+        )
+    ) == ["email", "sante"]
     # The free-text notes go with the person; the record and its profile stay.
     record = ActivityRecord.objects.get(pk=person["record"].pk)
     assert record.notes == ""
@@ -219,7 +219,11 @@ def test_person_audit_lines_go_after_the_policy_s_months_others_stay(person, ter
     )
     closure = f.ClosureFactory(territory=territory)
     audit.record(
-        actor=None, obj=closure, action="closure.created", description="x", territory_id=territory.pk
+        actor=None,
+        obj=closure,
+        action="closure.created",
+        description="x",
+        territory_id=territory.pk,
     )
     travel(paris(2027, 11, 28, 3))
     purge_due(paris(2027, 11, 28, 3))

@@ -88,9 +88,7 @@ def test_person_page_queries_do_not_grow(culture, person, permanence, django_ass
 
 def test_export_json_holds_everything_found(culture, person):
     culture.get(f"{reverse('privacy:person')}?{_query(person)}")
-    response = culture.get(
-        f"{reverse('privacy:person_export', args=['json'])}?{_query(person)}"
-    )
+    response = culture.get(f"{reverse('privacy:person_export', args=['json'])}?{_query(person)}")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/json")
     assert LAST not in response["Content-Disposition"]
@@ -99,9 +97,10 @@ def test_export_json_holds_everything_found(culture, person):
     assert data["personnes"][0]["telephone"] == PHONE
     assert data["personnes"][0]["annee_de_naissance"] == 1950
     assert data["rendez_vous"][0]["reference"] == person["appointment"].reference
-    assert sorted(data["rendez_vous"][0]["motifs"]) == ["E-mail", "Santé"] or len(
-        data["rendez_vous"][0]["motifs"]
-    ) == 2
+    assert (
+        sorted(data["rendez_vous"][0]["motifs"]) == ["E-mail", "Santé"]
+        or len(data["rendez_vous"][0]["motifs"]) == 2
+    )
     assert data["inscriptions"][0]["carte_de_mediatheque"] == "ESP-123456"
     assert len(data["messages"]) == 3
     assert data["comptes_rendus"][0]["notes"] == NOTES
@@ -115,9 +114,7 @@ def test_export_pdf_reads_back_with_the_name(culture, person):
     response = culture.get(f"{reverse('privacy:person_export', args=['pdf'])}?{_query(person)}")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    text = "\n".join(
-        page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages
-    )
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
     assert LAST in text
     assert person["appointment"].reference in text
     assert AuditLog.objects.filter(action="privacy.exported").exists()
@@ -156,8 +153,13 @@ def test_registration_correction(culture, person):
     url = reverse("privacy:correct_registration", args=[r.pk])
     response = culture.post(
         url,
-        {"first_name": FIRST, "last_name": LAST, "email": "nouvelle@example.org",
-         "commune_insee": "59212", "library_card": ""},
+        {
+            "first_name": FIRST,
+            "last_name": LAST,
+            "email": "nouvelle@example.org",
+            "commune_insee": "59212",
+            "library_card": "",
+        },
     )
     assert response.status_code == 302
     r.refresh_from_db()
@@ -172,9 +174,7 @@ def test_correction_refuses_a_bad_phone(culture, person):
     assert "Écrivez le numéro de téléphone en chiffres" in response.content.decode()
 
 
-def test_erase_asks_for_confirmation_then_anonymises_and_logs(
-    client, culture_user, person, travel
-):
+def test_erase_asks_for_confirmation_then_anonymises_and_logs(client, culture_user, person, travel):
     travel(paris(2027, 1, 10, 10))  # the appointment and the workshop are past
     client.force_login(culture_user)
     culture = client
@@ -230,9 +230,9 @@ def test_culture_service_of_another_territory_reaches_nothing(client, person):
     b, r = person["beneficiary"], person["registration"]
     assert client.get(f"{reverse('privacy:person')}?b={b.pk}").status_code == 404
     assert client.get(f"{reverse('privacy:person')}?r={r.pk}").status_code == 404
-    assert client.get(
-        f"{reverse('privacy:person_export', args=['json'])}?b={b.pk}"
-    ).status_code == 404
+    assert (
+        client.get(f"{reverse('privacy:person_export', args=['json'])}?b={b.pk}").status_code == 404
+    )
     assert client.get(reverse("privacy:correct_beneficiary", args=[b.pk])).status_code == 404
     assert client.get(reverse("privacy:correct_registration", args=[r.pk])).status_code == 404
     assert client.post(reverse("privacy:erase"), {"b": b.pk, "confirm": "on"}).status_code == 404

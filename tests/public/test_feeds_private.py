@@ -156,3 +156,8 @@ def test_adviser_feed_queries_do_not_grow(
     f.ClosureFactory(territory=territory, adviser=adviser)
     with django_assert_num_queries(7):
         client.get(link)
+
+
+def test_staff_home_of_an_adviser_links_to_the_page(client, adviser):
+    client.force_login(adviser)
+    assert f'href="{PAGE}"' in client.get("/espace/").content.decode()

@@ -122,9 +122,12 @@ def test_the_audit_log_cannot_be_edited_from_the_application(client, territory, 
         reverse("admin:core_auditlog_change", args=[entry.pk]), {"description": "Effacé"}
     )
     assert response.status_code == 403
-    assert client.post(
-        reverse("admin:core_auditlog_delete", args=[entry.pk]), {"post": "yes"}
-    ).status_code == 403
+    assert (
+        client.post(
+            reverse("admin:core_auditlog_delete", args=[entry.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
     response = client.post(
         reverse("admin:core_auditlog_changelist"),
         {"action": "delete_selected", "_selected_action": [entry.pk], "post": "yes"},

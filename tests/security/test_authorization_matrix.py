@@ -23,6 +23,7 @@ from django.test import Client
 
 from cadran.core.middleware import is_staff_path
 
+from .expected import EXPECTED
 from .urls_walk import build_url, params_for, walk
 from .world import COMMUNE_MARKER, PERSON_MARKER, REGISTRANT_MARKER, ROLES, World, build_world
 
@@ -35,6 +36,17 @@ QUERY = {
     "staff:beneficiary_search": lambda w: f"?q={PERSON_MARKER[:7]}",
     "privacy:person": lambda w: f"?b={w.objects['beneficiary'].pk}",
     "privacy:person_export": lambda w: f"?b={w.objects['beneficiary'].pk}",
+}
+
+
+ROLE_LETTERS = {
+    "culture": "c",
+    "coordinator": "o",
+    "adviser": "a",
+    "referent": "r",
+    "librarian": "l",
+    "culture_b": "B",
+    "anonymous": "*",
 }
 
 
@@ -147,7 +159,9 @@ def test_authorization_matrix(world, role):
         url = entry["url"]
         for method in ("get", "post"):
             if entry[method] == "error":
-                problems.append(f"{method.upper()} {url} ({name}) : erreur {entry[method + '_status']}")
+                problems.append(
+                    f"{method.upper()} {url} ({name}) : erreur {entry[method + '_status']}"
+                )
         if role == "anonymous" and is_staff_path(url) and name not in OPEN_STAFF_PAGES:
             for method in ("get", "post"):
                 if entry[method] == "ok":
@@ -158,12 +172,34 @@ def test_authorization_matrix(world, role):
             for marker in (COMMUNE_MARKER, PERSON_MARKER, REGISTRANT_MARKER):
                 for method in ("get", "post"):
                     if is_staff_path(url) and marker in entry[method + "_body"]:
-                        problems.append(f"territoire B : « {marker} » visible sur {method.upper()} {url} ({name})")
-        if role in ("referent", "librarian", "culture_b", "anonymous") and name not in PRIVATE_LINKS:
+                        problems.append(
+                            f"territoire B : « {marker} » visible sur {method.upper()} {url} ({name})"
+                        )
+        if (
+            role in ("referent", "librarian", "culture_b", "anonymous")
+            and name not in PRIVATE_LINKS
+        ):
             for method in ("get", "post"):
                 if PERSON_MARKER in entry[method + "_body"]:
-                    problems.append(f"{role} : nom d'un habitant visible sur {method.upper()} {url} ({name})")
+                    problems.append(
+                        f"{role} : nom d'un habitant visible sur {method.upper()} {url} ({name})"
+                    )
+    letter = ROLE_LETTERS[role]
+    for name, entry in results.items():
+        expected = EXPECTED.get(name)
+        if expected is None:
+            problems.append(f"{name} ({entry['url']}) : absent de tests/security/expected.py")
+            continue
+        want = letter in expected
+        if allowed(entry) != want:
+            problems.append(
+                f"{role} : {entry['url']} ({name}) "
+                f"{'servi' if allowed(entry) else 'refusé'} ({entry['get_status']}/"
+                f"{entry['post_status']}), attendu : {'servi' if want else 'refusé'}"
+            )
     if os.environ.get("CADRAN_MATRIX_PRINT"):
         for name, entry in results.items():
-            print(f"MATRIX {role} {name} {entry['get_status']} {entry['post_status']} {'OK' if allowed(entry) else '--'}")
+            print(
+                f"MATRIX {role} {name} {entry['get_status']} {entry['post_status']} {'OK' if allowed(entry) else '--'}"
+            )
     assert not problems, "\n".join(problems)

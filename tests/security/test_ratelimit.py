@@ -26,9 +26,7 @@ def moment():
         yield NOW
 
 
-def test_more_than_sixty_attempts_a_minute_get_429_with_a_french_page(
-    client, moment, permanence
-):
+def test_more_than_sixty_attempts_a_minute_get_429_with_a_french_page(client, moment, permanence):
     # Different slots, so that only the per-client limit counts.
     for hour in range(60):
         url = reverse("public:book", args=[permanence.commune.slug, f"{permanence.pk}-x{hour}"])
@@ -50,9 +48,14 @@ def test_the_limit_is_per_client(client, moment, permanence):
             {},
             REMOTE_ADDR="203.0.113.1",
         )
-    assert client.post(
-        reverse("public:book", args=[permanence.commune.slug, "x-a"]), {}, REMOTE_ADDR="203.0.113.1"
-    ).status_code == 429
+    assert (
+        client.post(
+            reverse("public:book", args=[permanence.commune.slug, "x-a"]),
+            {},
+            REMOTE_ADDR="203.0.113.1",
+        ).status_code
+        == 429
+    )
     response = client.post(book_url(permanence), form_data(), REMOTE_ADDR="203.0.113.2")
     assert response.status_code == 302
 
@@ -108,9 +111,7 @@ def test_cancel_links_are_limited_per_token(client, moment):
 def test_the_api_answers_429_in_json(client, moment, permanence):
     url = "/api/v1/appointments/cancel"
     for i in range(60):
-        client.post(
-            url, json.dumps({"token": f"t{i}"}), content_type="application/json"
-        )
+        client.post(url, json.dumps({"token": f"t{i}"}), content_type="application/json")
     response = client.post(url, json.dumps({"token": "t"}), content_type="application/json")
     assert response.status_code == 429
     assert response["Content-Type"] == "application/json"
@@ -123,7 +124,9 @@ def test_the_api_booking_is_limited_per_slot(client, moment, permanence):
     body = json.dumps({"slot": slot})
     for i in range(10):
         response = client.post(
-            "/api/v1/appointments", body, content_type="application/json",
+            "/api/v1/appointments",
+            body,
+            content_type="application/json",
             REMOTE_ADDR=f"203.0.113.{i}",
         )
         assert response.status_code == 422
@@ -145,7 +148,9 @@ def test_the_api_registration_is_limited(client, moment, territory, estaires):
 def test_other_posts_are_not_limited(client, moment):
     for _ in range(70):
         client.post(reverse("accounts:login"), {"username": "", "password": ""})
-    assert client.post(reverse("accounts:login"), {"username": "", "password": ""}).status_code == 200
+    assert (
+        client.post(reverse("accounts:login"), {"username": "", "password": ""}).status_code == 200
+    )
 
 
 def test_client_address_behind_a_proxy(rf, settings):

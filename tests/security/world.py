@@ -30,6 +30,7 @@ from tests.workshops.factories import (
 PERSON_MARKER = "Zorglubienne"  # an inhabitant's last name (personal data)
 REGISTRANT_MARKER = "Quetzalcoatline"  # a workshop registrant's last name
 COMMUNE_MARKER = "Estaires-Sur-Marqueur"  # territory A's commune
+API_TOKEN = "jeton-de-test-securite-0123456789abcdef"  # noqa: S105 — test data
 ROLES = ["culture", "coordinator", "adviser", "referent", "librarian", "culture_b", "anonymous"]
 
 
@@ -95,9 +96,7 @@ def build_world() -> World:
     registration = RegistrationFactory(
         session=session, last_name=REGISTRANT_MARKER, token_hash=hash_token(registration_token)
     )
-    request = InterventionRequestFactory(
-        workshop=workshop, library=library, requested_by=librarian
-    )
+    request = InterventionRequestFactory(workshop=workshop, library=library, requested_by=librarian)
 
     equipment = EquipmentFactory(territory=territory)
     loan = LoanFactory(equipment=equipment, commune=commune, library=library)
@@ -130,7 +129,7 @@ def build_world() -> World:
         template=agreement.template,
         created_by=culture,
     )
-    api_token = ApiTokenFactory(user=culture)
+    api_token = ApiTokenFactory(user=culture, token=API_TOKEN)
     group = Group.objects.create(name="Groupe A")
 
     w.objects.update(

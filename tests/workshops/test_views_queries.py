@@ -88,12 +88,13 @@ def test_session_detail(client, django_assert_num_queries, adviser, session):
     client.force_login(adviser)
     RegistrationFactory(session=session)
     url = reverse("workshops:session_detail", kwargs={"pk": session.pk})
-    with django_assert_num_queries(11):
+    # 11, and 7 for the board's conflicts (cadran.board.conflicts.check_conflicts_for_session).
+    with django_assert_num_queries(18):
         _get(client, url)
     RegistrationFactory.create_batch(MANY, session=session)
     RegistrationFactory.create_batch(MANY, session=session, waiting=True)
     RegistrationFactory.create_batch(5, session=session, cancelled=True)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(18):
         _get(client, url)
 
 
