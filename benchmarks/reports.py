@@ -158,6 +158,7 @@ def run(args) -> bool:
     ok = True
     for label, report, base in cases:
         report_time, floor_time = median_times(report, base, args.runs)
+        connection.queries_log.clear()  # with DEBUG on, the load filled the log to its limit
         with CaptureQueriesContext(connection) as queries:
             report()
         ratio = report_time / floor_time if floor_time else float("inf")
