@@ -79,16 +79,16 @@ def log_in(page, email: str) -> None:
     expect(page).not_to_have_url(re.compile(r"/compte/connexion/"))
 
 
-def test_coordination_sees_the_conflict_and_moves_the_session_without_javascript(new_page, cast):
-    page = new_page(java_script_enabled=False)
+def test_coordination_sees_the_conflict_on_accessible_pages(new_page, cast):
+    page = new_page()
     log_in(page, "coord@example.org")
     page.get_by_role("link", name="Cadran", exact=True).click()
+    assert_accessible(page)
     page.goto(reverse("board:week") + f"?date={cast['wednesday'].isoformat()}")
     expect(page.locator("h1")).to_contain_text("Cadran des interventions")
     expect(page.locator("#conflit-1")).to_contain_text("deux endroits en même temps")
     assert "Lefebvre" not in page.content()
     assert_accessible(page)
-
     page.get_by_role("link", name="Une ligne par commune").click()
     expect(page.locator("caption")).to_contain_text("une ligne par commune")
     assert_accessible(page)
@@ -97,19 +97,28 @@ def test_coordination_sees_the_conflict_and_moves_the_session_without_javascript
     page.get_by_role("link", name="Couverture des communes").click()
     expect(page.locator("h1")).to_contain_text("Couverture des communes")
     assert_accessible(page)
+    page.goto(reverse("board:session_move", args=[cast["session"].pk]))
+    page.get_by_role("button", name="Vérifier les conflits").click()
+    expect(page.get_by_role("heading", name="Vérification à la nouvelle date")).to_be_visible()
+    assert_accessible(page)
+    page.goto(reverse("workshops:session_detail", args=[cast["session"].pk]))
+    expect(page.locator("main")).to_contain_text("Conflits à vérifier (Cadran)")
+    assert_accessible(page)
 
+
+def test_coordination_moves_the_session_without_javascript(new_page, cast):
+    """axe-core needs JavaScript: these pages are audited in the test above."""
+    page = new_page(java_script_enabled=False)
+    log_in(page, "coord@example.org")
     page.goto(reverse("board:week") + f"?date={cast['wednesday'].isoformat()}")
     page.get_by_role("link", name=re.compile("Déplacer la séance")).first.click()
-    assert_accessible(page)
     page.get_by_label("Début").fill("14:00")
     page.get_by_label("Fin").fill("16:00")
     page.get_by_role("button", name="Vérifier les conflits").click()
     expect(page.get_by_role("heading", name="Vérification à la nouvelle date")).to_be_visible()
-    assert_accessible(page)
     page.get_by_role("button", name="Confirmer le déplacement").click()
     expect(page.locator(".messages")).to_contain_text("La séance est déplacée")
     expect(page.locator(".ok-note")).to_contain_text("Aucun conflit")
-    assert_accessible(page)
     session = Session.objects.get(pk=cast["session"].pk)
     assert clock.paris(session.start).time() == dt.time(14)
 

@@ -74,3 +74,24 @@ def test_the_api_keeps_its_own_contract(live_api):
     # Bounded, but not trivial: each operation got several generated requests.
     assert len(sent) >= operations * 5, len(sent)
     assert not failures, "\n\n".join(failures)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/sessions?from=0001-01-01&to=0001-01-01&commune=59212",
+        "/api/v1/sessions?from=9999-12-31&to=9999-12-31",
+        "/api/v1/communes/59212/slots?from=0001-01-01&to=0001-01-02",
+        "/api/v1/communes/59212/slots?from=9999-12-30&to=9999-12-31",
+        "/api/v1/activities?from=0001-01-01&to=0001-01-01",
+        "/api/v1/activities?from=9999-12-31&to=9999-12-31",
+        "/api/v1/reports/attendance?from=0001-01-01&to=0001-01-01",
+        "/api/v1/reports/attendance?from=9999-12-31&to=9999-12-31",
+    ],
+)
+def test_dates_at_the_ends_of_the_calendar_are_not_server_errors(client, frozen_now, url):
+    """Found by the fuzzer: the first and last dates Python knows (year 1, year 9999)."""
+    build_world()
+    response = client.get(url, headers={"Authorization": f"Bearer {API_TOKEN}"})
+    assert response.status_code < 500, (url, response.status_code)
