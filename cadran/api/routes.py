@@ -3,8 +3,6 @@ only ever reaches their own appointment through the secret of its private link."
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
@@ -23,6 +21,7 @@ from cadran.scheduling.slots import free_slots
 from cadran.territory.models import Commune
 
 from .errors import ErrorOut, error_body
+from .periods import resolve_period
 from .schemas import (
     AppointmentIn,
     AppointmentOut,
@@ -81,14 +80,12 @@ def list_slots(
     insee_code: str,
     period: Query[SlotPeriod],
 ):
-    date_from = period.date_from or clock.today()
-    date_to = period.date_to or date_from + dt.timedelta(days=DEFAULT_SPAN_DAYS)
-    if date_to < date_from:
-        message = "La date de fin (to) doit être le même jour ou après la date de début (from)."
-        return Status(422, error_body("Les dates demandées ne vont pas.", {"to": [message]}))
-    if (date_to - date_from).days > MAX_SPAN_DAYS:
-        message = f"Demandez au plus {MAX_SPAN_DAYS} jours à la fois entre from et to."
-        return Status(422, error_body("La période demandée est trop longue.", {"to": [message]}))
+    resolved = resolve_period(
+        period.date_from, period.date_to, default_days=DEFAULT_SPAN_DAYS, max_days=MAX_SPAN_DAYS
+    )
+    if isinstance(resolved, Status):
+        return resolved
+    date_from, date_to = resolved
     commune = Commune.objects.filter(insee_code=insee_code).first()
     if commune is None:
         return Status(404, error_body(UNKNOWN_COMMUNE))

@@ -4,8 +4,6 @@ through the secret of its private link (``manage_url``)."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
@@ -21,6 +19,7 @@ from cadran.workshops.selectors import public_agenda
 from cadran.workshops.services import PersonData, SessionClosed, register
 
 from .errors import INVALID_INPUT, ErrorOut, django_errors, error_body
+from .periods import resolve_period
 from .routes import DEFAULT_SPAN_DAYS, MAX_SPAN_DAYS, UNKNOWN_COMMUNE, venue_out
 from .workshop_schemas import RegistrationIn, RegistrationOut, SessionOut, SessionPeriod
 
@@ -67,14 +66,12 @@ def session_out(session: Session) -> dict:
     ),
 )
 def list_sessions(request: HttpRequest, period: Query[SessionPeriod]):
-    date_from = period.date_from or clock.today()
-    date_to = period.date_to or date_from + dt.timedelta(days=DEFAULT_SPAN_DAYS)
-    if date_to < date_from:
-        message = "La date de fin (to) doit être le même jour ou après la date de début (from)."
-        return Status(422, error_body("Les dates demandées ne vont pas.", {"to": [message]}))
-    if (date_to - date_from).days > MAX_SPAN_DAYS:
-        message = f"Demandez au plus {MAX_SPAN_DAYS} jours à la fois entre from et to."
-        return Status(422, error_body("La période demandée est trop longue.", {"to": [message]}))
+    resolved = resolve_period(
+        period.date_from, period.date_to, default_days=DEFAULT_SPAN_DAYS, max_days=MAX_SPAN_DAYS
+    )
+    if isinstance(resolved, Status):
+        return resolved
+    date_from, date_to = resolved
     commune_insee = (period.commune or "").strip().upper()
     if commune_insee:
         commune = Commune.objects.select_related("territory").filter(insee_code=commune_insee)

@@ -112,6 +112,7 @@ def _board(request, view: str):
         communes=board.communes,
         advisers=board.advisers,
         formats=formats,
+        initial={"date": day},
     )
     rows_mode = form.value("rows") or ROWS_ADVISERS
     commune, adviser = form.value("commune"), form.value("adviser")

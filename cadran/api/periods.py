@@ -1,0 +1,35 @@
+"""The ``from``/``to`` period of the list endpoints: defaults, order, span and bounds."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ninja.responses import Status
+
+from cadran.core import clock
+
+from .errors import error_body
+
+# Far enough for any real request; dates at the ends of the calendar (year 1, year 9999)
+# would overflow once turned into Paris datetimes.
+EARLIEST = dt.date(2000, 1, 1)
+LATEST = dt.date(2999, 12, 31)
+
+
+def resolve_period(
+    date_from: dt.date | None, date_to: dt.date | None, *, default_days: int, max_days: int
+) -> tuple[dt.date, dt.date] | Status:
+    """The period to read, or the 422 answer explaining what is wrong with it."""
+    for name, value in (("from", date_from), ("to", date_to)):
+        if value is not None and not EARLIEST <= value <= LATEST:
+            message = f"Choisissez une date entre le {EARLIEST:%d/%m/%Y} et le {LATEST:%d/%m/%Y}."
+            return Status(422, error_body("Les dates demandées ne vont pas.", {name: [message]}))
+    start = date_from or clock.today()
+    end = date_to or min(start + dt.timedelta(days=default_days), LATEST)
+    if end < start:
+        message = "La date de fin (to) doit être le même jour ou après la date de début (from)."
+        return Status(422, error_body("Les dates demandées ne vont pas.", {"to": [message]}))
+    if (end - start).days > max_days:
+        message = f"Demandez au plus {max_days} jours à la fois entre from et to."
+        return Status(422, error_body("La période demandée est trop longue.", {"to": [message]}))
+    return start, end
