@@ -41,6 +41,7 @@ AUDIT_ACTION_LABELS: dict[str, str] = {
     "permanence.venue_changed": "Permanence : nouveau lieu",
     "appointment.venue_changed": "Rendez-vous : nouveau lieu",
     "session.venue_changed": "Séance : nouveau lieu",
+    "session.moved": "Séance déplacée (Cadran)",
 }
 
 

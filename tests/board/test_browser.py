@@ -16,7 +16,7 @@ from cadran.core import clock
 from cadran.core.clock import PARIS
 from cadran.workshops.models import Session
 from tests import factories as f
-from tests.browser.conftest import assert_accessible, browser, new_page  # noqa: F401 — fixtures
+from tests.browser.conftest import assert_accessible
 from tests.workshops.factories import SessionFactory, WorkshopFactory
 
 pytestmark = pytest.mark.browser

@@ -17,6 +17,7 @@ from cadran.accounts.enums import Role
 from cadran.accounts.models import User
 from cadran.activity.demo import DEMO_API_TOKEN, load_demo_activity
 from cadran.agreements.demo import load_demo_agreements
+from cadran.board.demo import load_demo_board
 from cadran.core.clock import PARIS, now, today
 from cadran.core.tokens import hash_token, new_reference, new_token
 from cadran.equipment.demo import load_demo_equipment
@@ -222,6 +223,7 @@ class Command(BaseCommand):
         load_demo_charter(territory)
         load_demo_agreements(territory)
         load_demo_equipment(territory)
+        load_demo_board(territory)
         load_demo_activity(territory)
 
     def _demo_appointments(self, territory, communes, users) -> None:
