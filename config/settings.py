@@ -75,6 +75,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Remembers where the request comes from, for the audit log ("from where").
+    "cadran.core.request_context.RequestContextMiddleware",
     # Content-Security-Policy on every response; /widget/ may be framed (docs/securite.md).
     "cadran.core.middleware.CadranCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -4,6 +4,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from .models import AuditLog
+from .request_context import current_ip
 
 
 def record(
@@ -17,6 +18,7 @@ def record(
         description=description[:500],
         content_type=ContentType.objects.get_for_model(obj),
         object_id=str(obj.pk),
+        ip_address=current_ip(),
     )
 
 
@@ -26,6 +28,7 @@ def record_many(
     """One entry per object, in one INSERT (for instance each person a search showed)."""
     if not objs:
         return 0
+    ip = current_ip()
     rows = [
         AuditLog(
             actor=actor if actor is not None and actor.is_authenticated else None,
@@ -34,6 +37,7 @@ def record_many(
             description=description[:500],
             content_type=ContentType.objects.get_for_model(obj),
             object_id=str(obj.pk),
+            ip_address=ip,
         )
         for obj in objs
     ]

@@ -43,6 +43,9 @@ class AuditLog(models.Model):
         on_delete=models.CASCADE,
         related_name="+",
     )
+    ip_address = models.GenericIPAddressField(
+        "depuis (adresse IP)", null=True, blank=True, help_text="D'où venait la demande."
+    )
     action = models.CharField("action", max_length=64)
     description = models.CharField("description", max_length=500)
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
