@@ -15,6 +15,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from cadran.accounts.enums import TERRITORY_ROLES, Role
+from cadran.equipment.selectors import loan_history
 from cadran.scheduling.views import staff_view
 from cadran.territory.models import Commune, Territory
 
@@ -78,6 +79,10 @@ def commune_report(request, insee: str):
             report, masked=is_masked_viewer(request.user)
         ).with_charts()
         ctx["query"] = _period_query(period)
+        # Equipment lent to the commune during the period (issue [5]): one query.
+        ctx["loans"] = list(
+            loan_history(commune).filter(start_date__lte=period.end, end_date__gte=period.start)
+        )
     return render(request, "reporting/commune_report.html", ctx, status=200 if period else 400)
 
 

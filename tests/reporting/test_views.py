@@ -61,12 +61,12 @@ def test_bad_period_is_explained(client, culture_user, estaires):
 def test_report_queries_do_not_grow(client, django_assert_num_queries, history, culture_user):
     client.force_login(culture_user)
     url = reverse("reporting:commune", args=["59212"])
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(17):
         client.get(url, {"du": "2026-10-01", "au": "2026-11-30"})
     perm = history["permanence"]
     more = [(day, hour, "seen") for day in WEDNESDAYS[:3] for hour in (10, 11)]
     add_appointments(perm, more)
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(17):
         response = client.get(url, {"du": "2026-10-01", "au": "2026-11-30"})
     assert response.status_code == 200
 
@@ -85,3 +85,32 @@ def test_nav_link(client, referent, estaires):
     client.force_login(referent)
     html = client.get(reverse("staff:home")).content.decode()
     assert reverse("reporting:index") in html
+
+
+def test_commune_report_lists_the_equipment_lent_in_the_period(
+    client, history, culture_user, estaires, territory
+):
+    import datetime as dt
+
+    from tests.equipment.factories import EquipmentFactory, LoanFactory
+
+    printer = EquipmentFactory(territory=territory, name="Imprimante 3D Prusa")
+    LoanFactory(
+        equipment=printer,
+        commune=estaires,
+        start_date=dt.date(2026, 11, 3),
+        end_date=dt.date(2026, 11, 10),
+        status="approved",
+    )
+    LoanFactory(
+        equipment=EquipmentFactory(territory=territory, name="Valise hors période"),
+        commune=estaires,
+        start_date=dt.date(2027, 3, 1),
+        end_date=dt.date(2027, 3, 3),
+    )
+    client.force_login(culture_user)
+    page = client.get(
+        reverse("reporting:commune", args=["59212"]), {"du": "2026-10-01", "au": "2026-11-30"}
+    ).content.decode()
+    assert "Imprimante 3D Prusa" in page and "03/11/2026" in page
+    assert "Valise hors période" not in page
