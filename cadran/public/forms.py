@@ -24,7 +24,10 @@ NO_CONTACT = (
 )
 
 
-class BookingForm(forms.Form):
+class PersonContactForm(forms.Form):
+    """Who the person is and how to reach them: shared by the appointment booking form and
+    the workshop registration form, with the error summary their templates show."""
+
     first_name = forms.CharField(
         label="Prénom",
         max_length=100,
@@ -52,6 +55,20 @@ class BookingForm(forms.Form):
         error_messages={"invalid": "Cette adresse e-mail ne semble pas juste. Vérifiez-la."},
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
+
+    def error_summary(self) -> list[tuple[str, str]]:
+        """(anchor, message) for the summary at the top, in the order of the page."""
+        items = [("", str(message)) for message in self.errors.get(NON_FIELD_ERRORS, [])]
+        for name in self.fields:
+            if name not in self.errors:
+                continue
+            bound = self[name]
+            anchor = bound.id_for_label or f"{bound.auto_id}_0"
+            items.extend((anchor, str(message)) for message in self.errors[name])
+        return items
+
+
+class BookingForm(PersonContactForm):
     residence = forms.ChoiceField(
         label="Dans quelle commune habitez-vous ?",
         error_messages={
@@ -116,14 +133,3 @@ class BookingForm(forms.Form):
             (checkbox, THEMATIQUE_HINTS.get(checkbox.data["value"], ""))
             for checkbox in self["topics"]
         ]
-
-    def error_summary(self) -> list[tuple[str, str]]:
-        """(anchor, message) for the summary at the top, in the order of the page."""
-        items = [("", str(message)) for message in self.errors.get(NON_FIELD_ERRORS, [])]
-        for name in self.fields:
-            if name not in self.errors:
-                continue
-            bound = self[name]
-            anchor = bound.id_for_label or f"{bound.auto_id}_0"
-            items.extend((anchor, str(message)) for message in self.errors[name])
-        return items

@@ -8,13 +8,11 @@ Service Culture's contact, is put back next to the field it is about.
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS
 
-from cadran.scheduling.models import phone_validator
 from cadran.workshops.enums import EligibilityBasis
 from cadran.workshops.services import PersonData
 
-from .forms import NO_CONTACT
+from .forms import NO_CONTACT, PersonContactForm
 
 BASIS_CHOICES = [
     (EligibilityBasis.RESIDENT.value, "J'habite une de ces communes"),
@@ -28,34 +26,7 @@ NO_COMMUNE = "Choisissez votre commune dans la liste."
 NO_CARD = "Indiquez le numéro écrit sur votre carte de médiathèque."
 
 
-class WorkshopRegistrationForm(forms.Form):
-    first_name = forms.CharField(
-        label="Prénom",
-        max_length=100,
-        error_messages={"required": "Indiquez votre prénom."},
-        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
-    )
-    last_name = forms.CharField(
-        label="Nom",
-        max_length=100,
-        error_messages={"required": "Indiquez votre nom."},
-        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
-    )
-    phone = forms.CharField(
-        label="Numéro de téléphone",
-        required=False,
-        max_length=20,
-        validators=[phone_validator],
-        help_text="Par exemple : 06 12 34 56 78.",
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
-    )
-    email = forms.EmailField(
-        label="Adresse e-mail",
-        required=False,
-        help_text="Par exemple : prenom.nom@exemple.fr",
-        error_messages={"invalid": "Cette adresse e-mail ne semble pas juste. Vérifiez-la."},
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-    )
+class WorkshopRegistrationForm(PersonContactForm):
     basis = forms.ChoiceField(
         label="Vous pouvez venir parce que…",
         choices=BASIS_CHOICES,
@@ -131,14 +102,3 @@ class WorkshopRegistrationForm(forms.Form):
             notify_email=data["notify_email"],
             notify_sms=data["notify_sms"],
         )
-
-    def error_summary(self) -> list[tuple[str, str]]:
-        """(anchor, message) for the summary at the top, in the order of the page."""
-        items = [("", str(message)) for message in self.errors.get(NON_FIELD_ERRORS, [])]
-        for name in self.fields:
-            if name not in self.errors:
-                continue
-            bound = self[name]
-            anchor = bound.id_for_label or f"{bound.auto_id}_0"
-            items.extend((anchor, str(message)) for message in self.errors[name])
-        return items
