@@ -1,11 +1,22 @@
 # Cadran — the two commands: `make demo` and `make test`.
+# Each first checks what the machine itself must have (scripts/ensure-system-deps): as
+# root it installs what is missing, otherwise it stops with the exact command to run.
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
+# Browser tests are part of the suite: `make test` installs Chromium and axe-core first, so
+# a missing browser is an error, never a silent skip (tests/browser/conftest.py).
+export CADRAN_REQUIRE_BROWSER ?= 1
 
-.PHONY: demo test install lint format check clean ci browser-deps
+.PHONY: demo test install lint format check clean ci system-deps-demo system-deps-test
+
+system-deps-demo:
+	@PYTHON=$(PYTHON) scripts/ensure-system-deps demo
+
+system-deps-test:
+	@PYTHON=$(PYTHON) scripts/ensure-system-deps test
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -18,24 +29,12 @@ $(STAMP): $(PY) pyproject.toml requirements/constraints.txt
 
 install: $(STAMP)
 
-# The browser tests' accessibility audit (axe-core, pinned in package-lock.json). Without
-# npm they are skipped, with the reason; `.ci/run` makes them compulsory.
-NPM_STAMP := node_modules/.installed
-$(NPM_STAMP): package.json package-lock.json
-	@if command -v npm >/dev/null 2>&1; then \
-		npm ci --no-audit --no-fund && touch $(NPM_STAMP); \
-	else \
-		echo "npm absent : les tests dans le navigateur seront sautés (apt-get install npm)."; \
-	fi
-
-browser-deps: $(NPM_STAMP)
-
-demo: $(STAMP)
+demo: system-deps-demo $(STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	$(PY) manage.py rundemo --port $(PORT)
 
-test: $(STAMP) $(NPM_STAMP)
+test: system-deps-test $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # Everything the CI runs: both databases, the browser, the linters, the deploy check.

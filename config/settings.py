@@ -32,7 +32,9 @@ def env_list(name: str, default: str = "") -> list[str]:
 CADRAN_ENV = os.environ.get("CADRAN_ENV", "development")
 PRODUCTION = CADRAN_ENV == "production"
 
-DEBUG = env_bool("DEBUG", default=not PRODUCTION)
+# Off unless asked for (DEBUG=1), the demo included: a mistyped address shows the site's
+# French 404 page, never Django's debug page listing every URL (docs/securite.md).
+DEBUG = env_bool("DEBUG", default=False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if PRODUCTION:
@@ -75,6 +77,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A French 400 for a NUL character or a body nested too deep, before anything reads
+    # them (PostgreSQL refuses NUL; json recurses per level). cadran/core/input_guard.py
+    "cadran.core.input_guard.InputGuardMiddleware",
     # Remembers where the request comes from, for the audit log ("from where").
     "cadran.core.request_context.RequestContextMiddleware",
     # Content-Security-Policy on every response; /widget/ may be framed (docs/securite.md).
@@ -92,6 +97,8 @@ MIDDLEWARE = [
     "cadran.core.middleware.StaffAccessMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A PDF asked for on a server without Pango: a French 503, not a 500 (cadran/core/pdf.py).
+    "cadran.core.pdf.PdfUnavailableMiddleware",
     # Last, as django-axes asks: turns a locked-out login into the French lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -185,6 +192,10 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
+# Outside production, WhiteNoise serves the apps' static files straight from their folders
+# (no collectstatic needed for the demo, DEBUG off); production serves STATIC_ROOT.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = DEBUG
 STATIC_ROOT = VAR_DIR / "static"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -26,3 +26,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
+
+# French pages for 400, 403, 404 and 500 (cadran/core/templates/); JSON under /api/.
+handler404 = "cadran.core.error_views.page_not_found"
+handler500 = "cadran.core.error_views.server_error"

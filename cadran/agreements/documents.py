@@ -20,6 +20,7 @@ from pathlib import Path
 from django.template import Context, Template
 from django.utils import translation
 
+from cadran.core import pdf
 from cadran.notifications.formatting import MONTHS, hour_label
 
 from .enums import DeliberationPurpose, DocumentFormat, Party, TemplateKind
@@ -198,9 +199,7 @@ def html_document(fragment: str, *, title: str) -> str:
 
 
 def to_pdf(fragment: str, *, title: str) -> bytes:
-    from weasyprint import HTML
-
-    return HTML(string=html_document(fragment, title=title)).write_pdf()
+    return pdf.weasyprint().HTML(string=html_document(fragment, title=title)).write_pdf()
 
 
 # --- ODT -------------------------------------------------------------------------------

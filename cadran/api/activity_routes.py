@@ -21,6 +21,7 @@ from cadran.core import clock
 
 from .auth import StaffTokenAuth
 from .errors import ErrorOut
+from .periods import EARLIEST, out_of_bounds
 
 FORBIDDEN = (
     "Votre rôle ne donne pas accès aux comptes rendus d'activité. "
@@ -82,8 +83,11 @@ def list_activities(request: HttpRequest, period: Query[ActivityPeriod]) -> Any:
     user = request.auth  # type: ignore[attr-defined]
     if not (user.is_superuser or user.role in ACTIVITY_ROLES):
         raise HttpError(403, FORBIDDEN)
+    refusal = out_of_bounds(period.date_from, period.date_to)
+    if refusal is not None:
+        return refusal
     date_to = period.date_to or clock.today()
-    date_from = period.date_from or date_to - dt.timedelta(days=30)
+    date_from = period.date_from or max(date_to - dt.timedelta(days=30), EARLIEST)
     if date_to < date_from:
         raise HttpError(422, BAD_PERIOD)
     if (date_to - date_from).days >= MAX_SPAN_DAYS:

@@ -20,12 +20,12 @@ from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
 
+from cadran.core.error_views import NOT_FOUND
 from cadran.scheduling.services import SlotTaken
 
 INVALID_INPUT = "Certaines informations sont à corriger."
 MALFORMED_JSON = "Le contenu envoyé n'est pas du JSON valide."
 EMPTY_BODY = "La demande est vide : envoyez les informations en JSON."
-NOT_FOUND = "Cette adresse n'existe pas dans l'API."
 
 CONSENT_REQUIRED = (
     "Pour prendre rendez-vous, la personne doit accepter que ses coordonnées servent "
@@ -62,7 +62,7 @@ class FrenchJSONParser(Parser):
     def parse_body(self, request: HttpRequest) -> Any:
         try:
             return json.loads(request.body)
-        except (ValueError, UnicodeDecodeError) as exc:
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
             raise MalformedBodyError(MALFORMED_JSON) from exc
 
 

@@ -16,14 +16,26 @@ EARLIEST = dt.date(2000, 1, 1)
 LATEST = dt.date(2999, 12, 31)
 
 
-def resolve_period(
-    date_from: dt.date | None, date_to: dt.date | None, *, default_days: int, max_days: int
-) -> tuple[dt.date, dt.date] | Status:
-    """The period to read, or the 422 answer explaining what is wrong with it."""
+def out_of_bounds(date_from: dt.date | None, date_to: dt.date | None) -> Status | None:
+    """The 422 answer when ``from`` or ``to`` is outside ``EARLIEST``–``LATEST``, else None.
+
+    Every endpoint with dates checks this before any date arithmetic: ``to − 30 days`` on
+    0001-01-01, or a Paris datetime of 9999-12-31, would raise ``OverflowError``.
+    """
     for name, value in (("from", date_from), ("to", date_to)):
         if value is not None and not EARLIEST <= value <= LATEST:
             message = f"Choisissez une date entre le {EARLIEST:%d/%m/%Y} et le {LATEST:%d/%m/%Y}."
             return Status(422, error_body("Les dates demandées ne vont pas.", {name: [message]}))
+    return None
+
+
+def resolve_period(
+    date_from: dt.date | None, date_to: dt.date | None, *, default_days: int, max_days: int
+) -> tuple[dt.date, dt.date] | Status:
+    """The period to read, or the 422 answer explaining what is wrong with it."""
+    refusal = out_of_bounds(date_from, date_to)
+    if refusal is not None:
+        return refusal
     start = date_from or clock.today()
     end = date_to or min(start + dt.timedelta(days=default_days), LATEST)
     if end < start:

@@ -22,6 +22,7 @@ from cadran.territory.models import Commune
 
 from .auth import StaffTokenAuth
 from .errors import ErrorOut
+from .periods import out_of_bounds
 
 REPORT_ROLES = frozenset({*TERRITORY_ROLES, Role.COMMUNE_REFERENT})
 FORBIDDEN = "Votre rôle ne donne pas accès aux rapports de fréquentation."
@@ -61,6 +62,9 @@ def attendance(request: HttpRequest, params: Query[AttendanceQuery]):
     )
     if commune is None:
         raise HttpError(404, UNKNOWN_COMMUNE)
+    refusal = out_of_bounds(params.date_from, params.date_to)
+    if refusal is not None:
+        return refusal
     today = clock.today()
     start = params.date_from or dt.date(today.year, 1, 1)
     end = params.date_to or dt.date(start.year, 12, 31)

@@ -82,7 +82,7 @@ def _target(request: HttpRequest, limited: Limited, kwargs: dict) -> str | None:
     if limited.target.startswith("json:"):
         try:
             body = json.loads(request.body or b"{}")
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             return None
         value = body.get(limited.target[5:]) if isinstance(body, dict) else None
     else:

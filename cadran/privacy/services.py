@@ -24,7 +24,7 @@ from django.db.models.functions import Cast, Concat
 from django.template.loader import render_to_string
 
 from cadran.activity.models import ActivityParticipant, ActivityRecord
-from cadran.core import audit, clock
+from cadran.core import audit, clock, pdf
 from cadran.core.models import AuditLog
 from cadran.notifications.enums import MessageStatus
 from cadran.notifications.models import Message
@@ -317,12 +317,10 @@ def export_person(*, person: PersonFile, by, fmt: str = "json") -> bytes:
             person_data(person), cls=DjangoJSONEncoder, ensure_ascii=False, indent=2
         ).encode("utf-8")
     elif fmt == "pdf":
-        from weasyprint import HTML
-
         html = render_to_string(
             "privacy/person_pdf.html", {"person": person, "generated_at": clock.now()}
         )
-        content = HTML(string=html).write_pdf()
+        content = pdf.weasyprint().HTML(string=html).write_pdf()
     else:
         raise ValueError(f"Format inconnu : {fmt}")
     _log_person(person, by=by, action="privacy.exported", what=f"Données exportées ({fmt.upper()})")

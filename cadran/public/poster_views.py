@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET
 
-from cadran.core import clock
+from cadran.core import clock, pdf
 from cadran.publicity import selectors as publicity
 from cadran.publicity.cache import cached, key_part
 from cadran.publicity.models import Charter
@@ -51,13 +51,13 @@ def _charter_print_css(charter: Charter, page_format: str) -> str:
 
 
 def render_pdf(template: str, context: dict, *, charter: Charter, page_format: str) -> bytes:
-    from weasyprint import CSS, HTML
+    wp = pdf.weasyprint()
 
     html = render_to_string(template, {**context, "charter": charter, "page_format": page_format})
-    return HTML(string=html, base_url=str(POSTER_CSS.parent)).write_pdf(
+    return wp.HTML(string=html, base_url=str(POSTER_CSS.parent)).write_pdf(
         stylesheets=[
-            CSS(filename=str(POSTER_CSS)),
-            CSS(string=_charter_print_css(charter, page_format)),
+            wp.CSS(filename=str(POSTER_CSS)),
+            wp.CSS(string=_charter_print_css(charter, page_format)),
         ]
     )
 
@@ -90,10 +90,10 @@ def commune_poster(request, insee: str):
             "qr": qr_svg_data_uri(booking_url),
             "logo": logo_data_uri(charter),
         }
-        pdf = render_pdf(
+        content = render_pdf(
             "public/poster_commune.html", context, charter=charter, page_format=page_format
         )
-        return pdf, "application/pdf"
+        return content, "application/pdf"
 
     return _pdf_response(
         request,
@@ -128,10 +128,10 @@ def session_poster(request, pk: int):
             "qr": qr_svg_data_uri(url),
             "logo": logo_data_uri(charter),
         }
-        pdf = render_pdf(
+        content = render_pdf(
             "public/poster_session.html", context, charter=charter, page_format=page_format
         )
-        return pdf, "application/pdf"
+        return content, "application/pdf"
 
     return _pdf_response(
         request,

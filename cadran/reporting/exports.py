@@ -17,6 +17,7 @@ import tablib
 from django.template.loader import render_to_string
 from django.utils.text import slugify
 
+from cadran.core import pdf
 from cadran.core.clock import paris
 
 from .charts import MASKED, bar_chart
@@ -375,10 +376,10 @@ def to_csv(doc: Document) -> str:
 
 
 def to_pdf(doc: Document) -> bytes:
-    from weasyprint import CSS, HTML
+    wp = pdf.weasyprint()
 
     html = render_to_string("reporting/report_pdf.html", {"doc": doc.with_charts()})
-    return HTML(string=html).write_pdf(stylesheets=[CSS(filename=str(PRINT_CSS))])
+    return wp.HTML(string=html).write_pdf(stylesheets=[wp.CSS(filename=str(PRINT_CSS))])
 
 
 def render(doc: Document, fmt: str) -> bytes:
