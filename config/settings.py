@@ -280,11 +280,16 @@ CADRAN_TOTP_ISSUER = os.environ.get("CADRAN_TOTP_ISSUER", "Cadran")
 # SESSION_COOKIE_AGE at most).
 CADRAN_STAFF_IDLE_MINUTES = int(os.environ.get("CADRAN_STAFF_IDLE_MINUTES", "30"))
 
-# Lockout after repeated login failures (django-axes): 5 failures for one e-mail address
-# lock that account for 15 minutes, whatever the client's address; 5 failures from one
-# address (trying many accounts) lock that address. A successful login clears the count.
+# Lockout after repeated login failures (django-axes, cadran/accounts/lockout.py): 5
+# failures for one e-mail address lock that account for 15 minutes, whatever the client's
+# address; one address is locked only after 50 failures, all accounts together (a town
+# hall or a CCAS behind one NAT must not be locked out by one person's typos). A
+# successful login clears the count of that account only.
+AXES_HANDLER = "cadran.accounts.lockout.LockoutHandler"
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+CADRAN_LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("CADRAN_LOGIN_FAILURES_PER_ADDRESS", "50"))
 AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+# In this order: the handler reads the account's attempts, then the address's.
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "cadran.accounts.backends.lockout_username"

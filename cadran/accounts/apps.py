@@ -17,6 +17,8 @@ class AccountsConfig(AppConfig):
             if request is not None and hasattr(request, "session"):
                 forget_verification(request.session)
 
+        # weak=False: the receiver is a local function, which a weak reference (the
+        # default) would let the garbage collector drop, silently turning the rule off.
         user_logged_in.connect(
-            _new_login_needs_a_new_code, dispatch_uid="cadran_forget_2fa_on_login"
+            _new_login_needs_a_new_code, dispatch_uid="cadran_forget_2fa_on_login", weak=False
         )

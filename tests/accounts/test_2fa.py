@@ -220,8 +220,13 @@ def test_a_new_password_login_needs_a_new_code(client, required, adviser):
 
 def test_a_login_keeping_the_session_does_not_keep_the_verification(client, required, adviser, rf):
     """Django keeps the session data when the same user logs in again: our signal drops
-    the verification (the admin's login page, for instance)."""
+    the verification (the admin's login page, for instance). The receiver must survive a
+    garbage collection (a weakly connected local function would not)."""
+    import gc
+
     from django.contrib.auth import login
+
+    gc.collect()
 
     secret, _codes = enrol(adviser)
     password_login(client, adviser)
