@@ -513,8 +513,11 @@ class RegistrationQuerySet(models.QuerySet["Registration"]):
         return self.filter(status__in=ACTIVE_REGISTRATION_STATUSES)
 
     def waiting(self) -> RegistrationQuerySet:
-        """The waiting list, first come first served."""
-        return self.filter(status=RegistrationStatus.WAITING).order_by("created_at", "pk")
+        """The waiting list, first come first served: in the order of the ids, drawn while
+        the session row is locked (``services.register``), hence the order in which the
+        registrations really went through. A timestamp read before the lock, or on another
+        web server's clock, could tell two people the same position."""
+        return self.filter(status=RegistrationStatus.WAITING).order_by("pk")
 
 
 class Registration(models.Model):

@@ -120,16 +120,11 @@ def waiting_position(registration: Registration) -> int | None:
     """1 for the first person waiting; None when the registration is not waiting."""
     if registration.status != RegistrationStatus.WAITING:
         return None
-    ahead = (
-        Registration.objects.filter(
-            session_id=registration.session_id, status=RegistrationStatus.WAITING
-        )
-        .filter(
-            Q(created_at__lt=registration.created_at)
-            | Q(created_at=registration.created_at, pk__lt=registration.pk)
-        )
-        .count()
-    )
+    ahead = Registration.objects.filter(
+        session_id=registration.session_id,
+        status=RegistrationStatus.WAITING,
+        pk__lt=registration.pk,  # the order of RegistrationQuerySet.waiting()
+    ).count()
     return ahead + 1
 
 

@@ -1270,10 +1270,14 @@ def register(
     none → the waiting list. Only staff may register beyond the places, on purpose
     (``allow_overbooking``), and that is logged. For a cycle, the registration is for
     every session, on the first one.
+
+    Everything that orders people is read under the lock: the time, and the row's id (the
+    waiting list's order, see ``RegistrationQuerySet.waiting``), so the position told to
+    the person is the one they really hold.
     """
-    now = clock.now()
     by_staff = _authenticated(by)
     target = _lock(session)
+    now = clock.now()
     if by_staff:
         _require(_may_register_others(by, target))
     elif allow_overbooking:

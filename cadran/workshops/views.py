@@ -573,7 +573,7 @@ def _session_detail_context(request, session: Session, **forms) -> dict:
         Registration.objects.visible_to(user)
         .filter(session=target)
         .select_related("created_by")
-        .order_by("created_at", "pk")
+        .order_by("pk")  # the waiting list's own order (RegistrationQuerySet.waiting)
     )
     holding, waiting, cancelled = [], [], []
     for registration in registrations:

@@ -64,3 +64,54 @@ def test_thirty_simultaneous_registrations_for_twelve_places():
     assert rows.filter(status=RegistrationStatus.CONFIRMED).count() == PLACES
     assert rows.filter(status=RegistrationStatus.WAITING).count() == THREADS - PLACES
     assert len(set(rows.values_list("reference", flat=True))) == THREADS
+
+
+WAITING_THREADS = 12
+
+
+@pytest.mark.django_db(transaction=True)
+def test_waiting_list_positions_told_are_the_real_positions():
+    """People joining a full session's waiting list together are each told their real
+    position: the order is taken under the session lock, not from a clock read before it.
+    (On PostgreSQL the threads read the clock, then queue on the row lock in any order.)"""
+    territory = f.TerritoryFactory(slug="ccfl")
+    commune = f.CommuneFactory(territory=territory, insee_code="59212", slug="estaires")
+    session = SessionFactory(
+        workshop__territory=territory,
+        venue__commune=commune,
+        start=clock.now() + dt.timedelta(days=7),
+        capacity=1,
+    )
+    services.register(session=session, person=make_person(999))  # the only place
+    barrier = threading.Barrier(WAITING_THREADS)
+    told: dict[int, int | None] = {}
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+
+    def register(n: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            result = services.register(session=Session(pk=session.pk), person=make_person(n))
+            with lock:
+                told[result.registration.pk] = result.waiting_position
+        except BaseException as exc:  # reported below
+            with lock:
+                errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=register, args=(n,)) for n in range(WAITING_THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert errors == []
+    real = {
+        pk: rank
+        for rank, pk in enumerate(
+            session.registrations.waiting().values_list("pk", flat=True), start=1
+        )
+    }
+    assert told == real
+    assert sorted(told.values()) == list(range(1, WAITING_THREADS + 1))
