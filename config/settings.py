@@ -357,8 +357,12 @@ CADRAN_SWEEPERS = [
     "cadran.agreements.sweepers.queue_agreement_alerts",
     "cadran.equipment.sweepers.sweep_loans",
     "cadran.notifications.services.requeue_stale_messages",
+    "cadran.notifications.services.release_stale_tasks",
     "cadran.privacy.sweepers.purge_personal_data",
 ]
+# A background task still « running » after this many minutes lost its worker: the sweep
+# records it failed (the message it was sending is sent again after about 2 minutes).
+CADRAN_STALE_TASK_MINUTES = int(os.environ.get("CADRAN_STALE_TASK_MINUTES", "10"))
 # The purge of personal data past its time (docs/donnees-personnelles.md) runs during this
 # hour of the night (Paris), once a day per territory.
 CADRAN_PURGE_HOUR = int(os.environ.get("CADRAN_PURGE_HOUR", "3"))

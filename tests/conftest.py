@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,19 @@ hypothesis_settings.load_profile("cadran")
 
 # Friday 27 November 2026, 10:00 in Paris: the tests' "now".
 NOW = dt.datetime(2026, 11, 27, 10, 0, tzinfo=PARIS)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _today_moved():
+    """``CADRAN_TEST_TODAY=2028-02-29`` runs the whole suite as if that were today (the clock
+    still ticks): no test may depend on the real date (``.ci/run`` moves it years ahead)."""
+    today = os.environ.get("CADRAN_TEST_TODAY")
+    if not today:
+        yield
+        return
+    moved = dt.datetime.combine(dt.date.fromisoformat(today), dt.time(9, 30), tzinfo=PARIS)
+    with time_machine.travel(moved, tick=True):
+        yield
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -29,6 +29,8 @@ class MessageAdmin(TerritoryScopedAdmin):
         "attempts",
         "last_error",
         "next_attempt_at",
+        "claimed_at",
+        "withdraw_reason",
         "sent_at",
         "event_at",
         "expires_at",

@@ -8,6 +8,9 @@ class MessageChannel(models.TextChoices):
 
 class MessageStatus(models.TextChoices):
     PENDING = "pending", "À envoyer"
+    # Claimed by a worker, which is sending it now (``claimed_at``). Nothing but that worker
+    # changes it, except the sweep once the claim is stale (the worker died mid-send).
+    SENDING = "sending", "En cours d'envoi"
     SENT = "sent", "Envoyé"
     FAILED = "failed", "Échec"
     # Not sent because it no longer made sense: the appointment was cancelled or moved, or

@@ -26,6 +26,9 @@ class MessageQuerySet(models.QuerySet["Message"]):
     def pending(self) -> MessageQuerySet:
         return self.filter(status=MessageStatus.PENDING)
 
+    def sending(self) -> MessageQuerySet:
+        return self.filter(status=MessageStatus.SENDING)
+
     def failed(self) -> MessageQuerySet:
         return self.filter(status=MessageStatus.FAILED)
 
@@ -89,6 +92,15 @@ class Message(models.Model):
     attempts = models.PositiveSmallIntegerField("tentatives", default=0)
     last_error = models.TextField("dernière erreur", blank=True)
     next_attempt_at = models.DateTimeField("prochaine tentative")
+    # When a worker last claimed it to send it (``status`` is then ``sending``): a claim
+    # older than the send's timeouts means the worker died, and the sweep releases it.
+    claimed_at = models.DateTimeField("pris en charge le", null=True, blank=True)
+    # Set when the message was withdrawn (appointment cancelled or moved) while a worker was
+    # sending it: the send goes on and the message ends ``sent`` if the provider accepts
+    # it, but it is not tried again if this send fails.
+    withdraw_reason = models.CharField(
+        "retrait demandé pendant l'envoi", max_length=1000, blank=True
+    )
     sent_at = models.DateTimeField("envoyé le", null=True, blank=True)
     created_at = models.DateTimeField("créé le", auto_now_add=True)
     updated_at = models.DateTimeField("modifié le", auto_now=True)
@@ -108,6 +120,10 @@ class Message(models.Model):
             models.CheckConstraint(
                 condition=~Q(status=MessageStatus.SENT) | Q(sent_at__isnull=False),
                 name="message_sent_has_date",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=MessageStatus.SENDING) | Q(claimed_at__isnull=False),
+                name="message_sending_has_claim",
             ),
         ]
 

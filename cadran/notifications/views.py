@@ -68,6 +68,7 @@ def message_list(request):
             "failed_count": selectors.failed_message_count(user),
             "failed_tasks_count": selectors.failed_tasks(user, now=clock.now()).count(),
             "failed_status": MessageStatus.FAILED,
+            "sent_status": MessageStatus.SENT,
             "days": selectors.FAILED_TASKS_DAYS,
         },
     )

@@ -27,6 +27,24 @@ class TimeoutSmsBackend(sms.BaseSmsBackend):
         raise TimeoutError("timed out")
 
 
+class DuringSendSmsBackend(sms.LocmemSmsBackend):
+    """A provider that lets a test act while the message is being sent: ``during(sms)`` runs
+    inside ``send()`` (a withdrawal, a sweep…), then the SMS is accepted, or refused when
+    ``refuse`` is set. Both are reset after each test."""
+
+    during = None
+    refuse = False
+
+    def send(self, message):
+        if DuringSendSmsBackend.during is not None:
+            action, DuringSendSmsBackend.during = DuringSendSmsBackend.during, None
+            action(message)
+        if DuringSendSmsBackend.refuse:
+            DuringSendSmsBackend.refuse = False
+            raise sms.SmsError("Brevo a refusé le SMS (HTTP 502) : passerelle")
+        return super().send(message)
+
+
 @pytest.fixture(autouse=True)
 def sms_outbox(settings):
     settings.SMS_BACKEND = "cadran.notifications.backends.sms.LocmemSmsBackend"
@@ -35,6 +53,8 @@ def sms_outbox(settings):
     sms.outbox.clear()
     yield sms.outbox
     sms.outbox.clear()
+    DuringSendSmsBackend.during = None
+    DuringSendSmsBackend.refuse = False
 
 
 @pytest.fixture

@@ -160,17 +160,22 @@ def test_a_message_about_the_past_is_withdrawn_not_sent(territory, sms_outbox):
     assert sms_outbox == []
 
 
-def test_lost_tasks_are_queued_again_once(territory, db_tasks, django_capture_on_commit_callbacks):
-    now = clock.now()
-    lost = MessageFactory(territory=territory, next_attempt_at=now - dt.timedelta(minutes=11))
+def test_lost_tasks_are_queued_again_once(
+    territory, db_tasks, django_capture_on_commit_callbacks, frozen_now
+):
+    now = NOW_PARIS
+    # Due two minutes ago and still pending: its task was lost.
+    lost = MessageFactory(territory=territory, next_attempt_at=now - dt.timedelta(minutes=2))
     MessageFactory(
-        territory=territory, next_attempt_at=now - dt.timedelta(minutes=2)
+        territory=territory, next_attempt_at=now - dt.timedelta(minutes=2) + dt.timedelta(seconds=1)
     )  # task on its way
     MessageFactory(territory=territory, sent=True, next_attempt_at=now - dt.timedelta(hours=2))
     with django_capture_on_commit_callbacks(execute=True):
         assert services.requeue_stale_messages(now) == 1
         assert services.requeue_stale_messages(now) == 0
     assert DBTaskResult.objects.get().args_kwargs["args"] == [lost.pk]
+    lost.refresh_from_db()
+    assert lost.next_attempt_at == now
 
 
 class FakeResponse(io.BytesIO):

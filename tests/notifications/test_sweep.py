@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.core import mail
 from django.db import connection
@@ -120,6 +121,8 @@ def test_a_moved_appointment_is_reminded_again_for_its_new_date(permanence, pers
     assert reminders().count() == 4
 
 
+# Delivered at 7:00 that morning: the clock of the delivery, not of today.
+@time_machine.travel(paris(2026, 12, 2, 7, 0), tick=False)
 def test_staff_digest_at_seven_once_per_adviser(
     permanence, person_both, adviser, django_capture_on_commit_callbacks, immediate_tasks
 ):

@@ -8,9 +8,11 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.core import mail
 from django.core.management import call_command
 from django.db import connection, connections
@@ -22,6 +24,7 @@ from cadran.core.clock import PARIS
 from cadran.core.sweep import run_sweep
 from cadran.notifications.enums import MessageStatus
 from cadran.notifications.models import Message
+from cadran.notifications.services import claim_timeout, enqueue_delivery
 from cadran.scheduling.enums import AppointmentStatus
 from cadran.scheduling.models import Appointment
 from tests import factories as f
@@ -30,6 +33,8 @@ from .conftest import make_appointment, paris
 from .factories import MessageFactory
 
 ROOT = Path(__file__).resolve().parents[2]
+REQUEUE = "cadran.notifications.services.requeue_stale_messages"
+RELEASE = "cadran.notifications.services.release_stale_tasks"
 
 
 @task()
@@ -98,8 +103,6 @@ def test_a_task_that_raises_is_recorded_failed_and_does_not_block_the_queue(
 ):
     explode.enqueue()
     message = MessageFactory(territory=territory)
-    from cadran.notifications.services import enqueue_delivery
-
     enqueue_delivery(message.pk)
     call_command("cadran_worker", "--once", "--no-sweep")
     assert DBTaskResult.objects.get(task_path__endswith="explode").status == "FAILED"
@@ -191,6 +194,60 @@ def test_a_real_worker_process_catches_up_exactly_once(
     assert Message.objects.count() == 6 + digest_expected + 1
     assert DBTaskResult.objects.count() == expected_tasks
     assert "SMS" not in again.stdout
+
+
+def test_a_worker_killed_mid_send_is_replaced_within_two_minutes(
+    transactional_db, territory, sms_outbox, db_tasks
+):
+    """A real worker is killed (SIGKILL) while the provider has the message: the message
+    stays « en cours d'envoi » and its task row « running ». The sweep releases the claim
+    after the claim timeout (70 s) and the message is sent by the next worker; the dead
+    task row is recorded failed after 10 minutes."""
+    message = MessageFactory(territory=territory, next_attempt_at=clock.now())
+    enqueue_delivery(message.pk)
+    env = _subprocess_env() | {"SMS_BACKEND": "tests.notifications.sms_backends.HangingSmsBackend"}
+    process = subprocess.Popen(  # noqa: S603
+        [sys.executable, "manage.py", "cadran_worker", "--once", "--no-sweep"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not Message.objects.filter(pk=message.pk, status=MessageStatus.SENDING).exists():
+            assert process.poll() is None, process.stderr.read()
+            assert time.monotonic() < deadline, "the worker never claimed the message"
+            time.sleep(0.1)
+    finally:
+        process.kill()
+        process.wait(timeout=20)
+        process.stderr.close()
+    message.refresh_from_db()
+    assert message.status == MessageStatus.SENDING and message.attempts == 1
+    (dead,) = DBTaskResult.objects.all()
+    assert dead.status == "RUNNING"
+
+    claimed = message.claimed_at
+    with time_machine.travel(claimed + claim_timeout() - dt.timedelta(seconds=1), tick=False):
+        assert run_sweep().counts[REQUEUE] == 0
+    with time_machine.travel(claimed + claim_timeout(), tick=False):
+        assert run_sweep().counts[REQUEUE] == 1
+        call_command("cadran_worker", "--once", "--no-sweep")
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (MessageStatus.SENT, 2)
+    assert message.sent_at - claimed == claim_timeout()
+    assert len(sms_outbox) == 1
+    dead.refresh_from_db()
+    assert dead.status == "RUNNING"  # not yet: a task may run longer than one send
+
+    with time_machine.travel(dead.started_at + dt.timedelta(minutes=10), tick=False):
+        report = run_sweep()
+    assert report.counts[RELEASE] == 1 and report.counts[REQUEUE] == 0
+    dead.refresh_from_db()
+    assert dead.status == "FAILED"
+    assert _statuses() == {"READY": 0, "RUNNING": 0, "SUCCESSFUL": 1, "FAILED": 1}
 
 
 def test_the_worker_stops_cleanly_on_sigterm(transactional_db):
