@@ -32,6 +32,15 @@ def _today_moved():
         yield
 
 
+@pytest.fixture
+def real_clock():
+    """The real time, even under ``CADRAN_TEST_TODAY``: for tests that start another process
+    (a worker), whose clock is the machine's."""
+    real = time_machine.escape_hatch.time.time()
+    with time_machine.travel(real, tick=True):
+        yield
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _static_root_exists():
     """WhiteNoise warns (an error here) when STATIC_ROOT is missing, as on a fresh clone."""

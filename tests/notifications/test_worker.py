@@ -145,7 +145,7 @@ def _worker(*args: str, **kwargs):
 
 
 def test_a_real_worker_process_catches_up_exactly_once(
-    transactional_db, permanence, person_both, db_tasks
+    real_clock, transactional_db, permanence, person_both, db_tasks
 ):
     """Against the test database (SQLite file or PostgreSQL), at the real time: the deadlines
     passed while no worker ran; one ``cadran_worker --once`` does everything, once."""
@@ -197,7 +197,7 @@ def test_a_real_worker_process_catches_up_exactly_once(
 
 
 def test_a_worker_killed_mid_send_is_replaced_within_two_minutes(
-    transactional_db, territory, sms_outbox, db_tasks
+    real_clock, transactional_db, territory, sms_outbox, db_tasks
 ):
     """A real worker is killed (SIGKILL) while the provider has the message: the message
     stays « en cours d'envoi » and its task row « running ». The sweep releases the claim

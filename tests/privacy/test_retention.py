@@ -266,8 +266,9 @@ def _figures(territory, estaires):
 
 
 def test_reports_give_the_same_figures_before_and_after_a_purge(
-    history, territory, estaires, travel
+    frozen_now, history, territory, estaires, travel
 ):
+    # frozen_now first: the history is created in November 2026, whatever today is.
     # Notes and messages on the history, so the purge has everything to do.
     ActivityRecord.objects.update(notes="Notes sur la personne")
     for appointment in Appointment.objects.select_related("beneficiary"):
