@@ -1,9 +1,13 @@
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 
 from cadran.core import audit
 from cadran.core.admin_scope import TerritoryScopedAdmin
 
+from . import staff
 from .models import User
 from .twofactor import disable_second_factor
 
@@ -19,6 +23,49 @@ def _describe(value) -> str:
     if value is None or value == "":
         return "—"
     return str(value)
+
+
+class StaffCreationForm(forms.ModelForm):
+    """One screen for a new member of staff: identity, role, scope; the password is
+    optional (without it, an invitation e-mail lets the person choose it)."""
+
+    password1 = forms.CharField(
+        label="Mot de passe (facultatif)",
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=(
+            "Laissez vide : la personne reçoit un e-mail pour choisir son mot de passe. "
+            "Sinon, au moins 12 caractères."
+        ),
+    )
+
+    class Meta:
+        model = User
+        fields = ["email", "first_name", "last_name", "phone", "role", "territory"]
+        fields += ["communes", "library"]
+
+    def clean_password1(self):
+        password = self.cleaned_data.get("password1")
+        if password:
+            validate_password(password)
+        return password
+
+    def clean(self):
+        cleaned = super().clean()
+        territory = cleaned.get("territory") or getattr(self, "forced_territory", None)
+        errors = staff.scope_errors(
+            role=cleaned.get("role") or "",
+            territory=territory,
+            communes=cleaned.get("communes") or [],
+            library=cleaned.get("library"),
+        )
+        if territory is None:
+            errors.setdefault("territory", []).append("Choisissez le territoire du compte.")
+        for field, messages_ in errors.items():
+            for message in messages_:
+                self.add_error(field if field in self.fields else None, message)
+        return cleaned
 
 
 @admin.register(User)
@@ -44,22 +91,22 @@ class UserAdmin(TerritoryScopedAdmin, DjangoUserAdmin):
         ("Rôle et périmètre", {"fields": ["role", "territory", "communes", "library"]}),
         ("Accès", {"fields": ["is_active", "is_staff", "is_superuser", "last_login"]}),
     ]
+    add_form = StaffCreationForm
+    add_form_template = "admin/change_form.html"
     add_fieldsets = [
+        (None, {"classes": ["wide"], "fields": ["email", "first_name", "last_name", "phone"]}),
         (
-            None,
+            "Rôle et périmètre",
             {
-                "classes": ["wide"],
-                "fields": [
-                    "email",
-                    "first_name",
-                    "last_name",
-                    "role",
-                    "territory",
-                    "password1",
-                    "password2",
-                ],
+                "fields": ["role", "territory", "communes", "library"],
+                "description": (
+                    "Un conseiller ou un référent suit au moins une commune, un bibliothécaire "
+                    "appartient à une bibliothèque. Le Service Culture et la coordination "
+                    "ont accès à l'administration."
+                ),
             },
-        )
+        ),
+        ("Mot de passe", {"fields": ["password1"]}),
     ]
     readonly_fields = ["last_login"]
 
@@ -85,7 +132,45 @@ class UserAdmin(TerritoryScopedAdmin, DjangoUserAdmin):
             fields += ["is_superuser", "territory"]
         return fields
 
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is None:
+            # Not a superuser: the territory is read-only, it is the user's own.
+            form.forced_territory = None if request.user.is_superuser else request.user.territory
+        return form
+
+    def save_form(self, request, form, change):
+        if change:
+            return super().save_form(request, form, change)
+        return User()  # created by save_model(), with its scope, in one transaction
+
     def save_model(self, request, obj, form, change):
+        if not change:
+            # One screen: the account, its scope, its admin access and its invitation.
+            data = form.cleaned_data
+            try:
+                created = staff.create_staff_account(
+                    email=data["email"],
+                    first_name=data["first_name"],
+                    last_name=data["last_name"],
+                    phone=data.get("phone") or "",
+                    role=data["role"],
+                    territory=data.get("territory") or request.user.territory,
+                    communes=data.get("communes") or [],
+                    library=data.get("library"),
+                    password=data.get("password1") or None,
+                    by=request.user,
+                )
+            except ValidationError as exc:  # checked by the form; only a race gets here
+                messages.error(request, " ".join(exc.messages))
+                raise
+            obj.__dict__.update(created.__dict__)
+            if not data.get("password1"):
+                messages.info(
+                    request,
+                    f"Une invitation à choisir son mot de passe est envoyée à {created.email}.",
+                )
+            return
         if not request.user.is_superuser:
             obj.territory_id = request.user.territory_id
             obj.is_superuser = False
@@ -132,6 +217,8 @@ class UserAdmin(TerritoryScopedAdmin, DjangoUserAdmin):
             )
 
     def save_related(self, request, form, formsets, change):
+        if not change:  # create_staff_account() set the communes
+            return
         obj = form.instance
         before = set(obj.communes.values_list("pk", flat=True)) if change else set()
         super().save_related(request, form, formsets, change)
