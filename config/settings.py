@@ -157,6 +157,25 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 50000},
     },
 }
+# The cache of the public pages, feeds, widget and posters (cadran/publicity/cache.py,
+# docs/visibilite.md), shared by every web process: Redis when REDIS_URL is set
+# (redis://127.0.0.1:6379/0), else the same database table as the rate limits.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES["public"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": os.environ.get("CADRAN_CACHE_KEY_PREFIX", "cadran"),
+        "TIMEOUT": 300,
+    }
+else:
+    CACHES["public"] = {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "cadran_cache",
+        "KEY_PREFIX": "public",
+        "TIMEOUT": 300,
+        "OPTIONS": {"MAX_ENTRIES": 50000},
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -265,10 +284,10 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 CADRAN_WIDGET_PREFIX = "/widget/"
-# Calendar feeds, widget and posters are cached, and invalidated when their data changes
-# (cadran/publicity/cache.py, docs/visibilite.md). With several web processes, point the
-# alias to a cache they share (for example "ratelimit", the database cache).
-CADRAN_PUBLIC_CACHE_ALIAS = os.environ.get("CADRAN_PUBLIC_CACHE_ALIAS", "default")
+# Public pages (home, communes, workshops agenda: for visitors without a session), calendar
+# feeds, widget and posters are cached, and invalidated when their data changes
+# (cadran/publicity/cache.py, docs/visibilite.md), in a cache every web process shares.
+CADRAN_PUBLIC_CACHE_ALIAS = os.environ.get("CADRAN_PUBLIC_CACHE_ALIAS", "public")
 CADRAN_PUBLIC_CACHE_SECONDS = int(os.environ.get("CADRAN_PUBLIC_CACHE_SECONDS", "300"))
 CADRAN_PUBLIC_CACHE_SETTLE_SECONDS = int(os.environ.get("CADRAN_PUBLIC_CACHE_SETTLE_SECONDS", "2"))
 
@@ -334,6 +353,10 @@ CADRAN_SITE_URL = os.environ.get("CADRAN_SITE_URL", "http://127.0.0.1:8000").rst
 # of the day's appointments at this time of the day itself.
 CADRAN_REMINDER_TIME = os.environ.get("CADRAN_REMINDER_TIME", "10:00")
 CADRAN_STAFF_DIGEST_TIME = os.environ.get("CADRAN_STAFF_DIGEST_TIME", "07:00")
+# A territory's identity (names, colours, senders, site address, times: docs/territoire.md)
+# is cached for the pages; point the alias to a cache shared by the web processes.
+CADRAN_TERRITORY_CACHE_ALIAS = os.environ.get("CADRAN_TERRITORY_CACHE_ALIAS", "default")
+CADRAN_TERRITORY_CACHE_SECONDS = int(os.environ.get("CADRAN_TERRITORY_CACHE_SECONDS", "300"))
 # A message that fails is tried again after 1, 2, 4, 8… minutes, then marked failed.
 CADRAN_MESSAGE_MAX_ATTEMPTS = int(os.environ.get("CADRAN_MESSAGE_MAX_ATTEMPTS", "5"))
 CADRAN_MESSAGE_RETRY_SECONDS = int(os.environ.get("CADRAN_MESSAGE_RETRY_SECONDS", "60"))

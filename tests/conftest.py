@@ -36,6 +36,9 @@ def _today_moved():
 def real_clock():
     """The real time, even under ``CADRAN_TEST_TODAY``: for tests that start another process
     (a worker), whose clock is the machine's."""
+    if not time_machine.escape_hatch.is_travelling():
+        yield
+        return
     real = time_machine.escape_hatch.time.time()
     with time_machine.travel(real, tick=True):
         yield
@@ -56,9 +59,28 @@ def frozen_now():
         yield NOW
 
 
+@pytest.fixture(autouse=True)
+def _fresh_territory_identities(settings):
+    """Each test starts without cached territory identities (the database rolled back under
+    the last ones), kept as long as the test lasts, whatever time it travels to."""
+    from cadran.territory import identity
+
+    settings.CADRAN_TERRITORY_CACHE_SECONDS = None
+    identity.reset()
+
+
+@pytest.fixture(autouse=True)
+def _public_cache_in_memory(settings):
+    """The public pages' cache in the process's memory, as before it was shared: a change
+    bumps its version at once, even inside the test's transaction. The shared cache (the
+    database table, Redis) has its own tests: tests/public/test_page_cache.py."""
+    settings.CADRAN_PUBLIC_CACHE_ALIAS = "default"
+
+
 @pytest.fixture
 def territory(db):
-    return f.TerritoryFactory(slug="ccfl")
+    # The CCFL's own programme name: « Conseillers numériques Esperluette » is not Cadran's.
+    return f.TerritoryFactory(slug="ccfl", programme_name="Conseillers numériques Esperluette")
 
 
 @pytest.fixture

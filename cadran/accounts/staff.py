@@ -59,11 +59,18 @@ def needs_admin(role: str) -> bool:
     return role in TERRITORY_ROLES
 
 
+def _site(user: User) -> str:
+    """The public address of the account's territory (or the install's)."""
+    from cadran.territory import identity
+
+    return identity.for_id(user.territory_id).site_url
+
+
 def invitation_link(user: User) -> str:
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
     path = reverse("accounts:password_reset_confirm", kwargs={"uidb64": uid, "token": token})
-    return f"{settings.CADRAN_SITE_URL}{path}"
+    return f"{_site(user)}{path}"
 
 
 def send_invitation(user: User) -> None:
@@ -73,11 +80,13 @@ def send_invitation(user: User) -> None:
         "link": invitation_link(user),
         "hours": max(1, settings.PASSWORD_RESET_TIMEOUT // 3600),
         "territory": user.territory,
-        "reset_url": f"{settings.CADRAN_SITE_URL}{reverse('accounts:password_reset')}",
+        "reset_url": f"{_site(user)}{reverse('accounts:password_reset')}",
     }
     subject = render_to_string("accounts/email/invitation_subject.txt", context).strip()
     body = render_to_string("accounts/email/invitation_body.txt", context)
-    send_mail(subject, body, None, [user.email])
+    from cadran.territory import identity
+
+    send_mail(subject, body, identity.for_id(user.territory_id).from_email, [user.email])
 
 
 @transaction.atomic

@@ -234,6 +234,33 @@ class ResetRequestForm(PasswordResetForm):
         },
     )
 
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        """Signed by the user's territory, from its sender, with the link on its site
+        (docs/territoire.md); the install's settings for a user without territory."""
+        from cadran.territory import identity as territory_identity
+
+        user = context.get("user")
+        found = territory_identity.for_id(getattr(user, "territory_id", None))
+        context = {**context, "identity": found}
+        if found.site_url_value:
+            context["protocol"], context["domain"] = found.protocol, found.domain
+        super().send_mail(
+            subject_template_name,
+            email_template_name,
+            context,
+            found.from_email if found.territory_id else from_email,
+            to_email,
+            html_email_template_name,
+        )
+
 
 class NewPasswordForm(SetPasswordForm):
     error_messages = {

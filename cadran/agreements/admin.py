@@ -1,14 +1,19 @@
 """Administration: everything the pages do not edit (deliberations, referents, signatories,
-the document templates). Scoped to the user's territory like the other apps."""
+the territory's rules and document templates). Scoped to the user's territory like the
+other apps; the rules and templates are changed by the territory's Service Culture only."""
 
 from __future__ import annotations
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 
+from cadran.accounts.enums import Role
 from cadran.core.admin_scope import TerritoryScopedAdmin
 
 from .models import (
     Agreement,
+    AgreementRules,
     AgreementTemplate,
     Amendment,
     Deliberation,
@@ -81,22 +86,129 @@ class AgreementAdmin(TerritoryScopedAdmin):
         return False  # « Préparer une convention »: the checklist and article 8 rows are made there
 
 
-@admin.register(AgreementTemplate)
-class AgreementTemplateAdmin(admin.ModelAdmin):
-    list_display = ["kind", "version", "name", "created_at"]
-    list_filter = ["kind"]
-    readonly_fields = ["created_at", "created_by"]
+class CultureServiceAdmin(TerritoryScopedAdmin):
+    """Seen by the territory's managers, changed by its Service Culture (and the superuser).
+    Another territory's row is a 404, not the admin's redirect."""
+
+    def _is_culture_service(self, request) -> bool:
+        user = request.user
+        return (
+            user.is_active
+            and user.is_staff
+            and (user.is_superuser or user.role == Role.CULTURE_SERVICE)
+        )
+
+    def has_add_permission(self, request):
+        return self._is_culture_service(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._is_culture_service(request)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields.append("territory")
+        return fields
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        raise Http404
+
+
+@admin.register(AgreementRules)
+class AgreementRulesAdmin(CultureServiceAdmin):
+    list_display = ["territory", "term_months", "max_renewals", "notice_months", "cap_date"]
+    list_select_related = ["territory"]
+    fieldsets = [
+        (None, {"fields": ["territory"]}),
+        ("Durée", {"fields": ["term_months", "max_renewals", "default_start_date"]}),
+        (
+            "Limite absolue",
+            {
+                "fields": [
+                    "cap_date",
+                    "cap_months",
+                    "cap_deliberation_body",
+                    "cap_deliberation_number",
+                    "cap_deliberation_date",
+                    "cap_deliberation_subject",
+                ]
+            },
+        ),
+        ("Résiliation", {"fields": ["notice_months"]}),
+    ]
+
+    def has_add_permission(self, request):
+        # One row per territory: a Service Culture adds its own only once.
+        if not super().has_add_permission(request):
+            return False
+        if request.user.is_superuser:
+            return True
+        return not AgreementRules.objects.filter(territory_id=request.user.territory_id).exists()
 
     def save_model(self, request, obj, form, change):
-        # A version is never changed once saved: editing saves a new version.
-        if change:
-            from .services import publish_template
-
-            publish_template(kind=obj.kind, body=obj.body, notes=obj.notes, by=request.user)
-            return
-        if not obj.created_by_id:
-            obj.created_by = request.user
+        if not request.user.is_superuser:
+            obj.territory_id = request.user.territory_id
         super().save_model(request, obj, form, change)
+
+
+@admin.register(AgreementTemplate)
+class AgreementTemplateAdmin(CultureServiceAdmin):
+    list_display = ["territory", "kind", "version", "name", "created_at"]
+    list_filter = ["territory", "kind"]
+    list_select_related = ["territory"]
+    fields = ["territory", "kind", "version", "name", "body", "notes", "created_at", "created_by"]
+    readonly_fields = ["version", "created_at", "created_by"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            fields += ["territory", "kind"]  # a new version of the same document
+        return fields
+
+    def save_model(self, request, obj, form, change):
+        # A version is never changed once saved: saving publishes a new version (numbered
+        # in the territory and kind), through the service that checks the text.
+        from .services import publish_template
+
+        territory = obj.territory if request.user.is_superuser else request.user.territory
+        if change:
+            old = AgreementTemplate.objects.get(pk=obj.pk)
+            territory = old.territory
+        try:
+            new = publish_template(
+                territory=territory,
+                kind=obj.kind,
+                body=obj.body,
+                notes=obj.notes,
+                name=obj.name,
+                by=request.user,
+            )
+        except PermissionDenied:
+            raise
+        except ValidationError as exc:
+            raise PermissionDenied(" ".join(exc.messages)) from exc
+        obj.pk, obj.version, obj.territory = new.pk, new.version, new.territory
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if "body" in form.base_fields:
+            form.base_fields["body"].help_text = (
+                "HTML (h1, h2, h3, p avec les classes right, center, subtitle, indent, ul/li, "
+                "strong, em, br) et langage de gabarit de Django : {{ commune.name }}, "
+                "{{ term_phrase }}, {{ renewals_phrase }}, {{ notice_label }}, "
+                "{{ agreement.cap_date }}… (docs/conventions.md). Enregistrer publie une "
+                "nouvelle version."
+            )
+            form.base_fields["body"].validators.append(_check_body)
+        return form
+
+
+def _check_body(body: str) -> None:
+    from .documents import check_template_body
+
+    error = check_template_body(body)
+    if error:
+        raise ValidationError(error)
 
 
 @admin.register(Termination)

@@ -8,6 +8,11 @@ The other communes copy the territory's side; their mayors and referents are exa
 the demo to show every case: Sailly-sur-la-Lys joined in January 2025 (its renewal decision
 is due), Fleurbaix asked to end its agreement (notice running).
 
+The CCFL's rules and document texts are demo data too, not code: ``install_ccfl_setup``
+gives the territory its ``AgreementRules`` (one year from 01/09/2024, renewable twice, never
+after 31/08/2027 — the 36 months of the deliberation of 02/07/2024 —, three months' notice)
+and version 1 of its templates, the Estaires text of ``demo_documents/``.
+
 Called by ``manage.py seed_demo`` once the territory, its staff and permanences exist:
 ``load_demo_agreements(territory)``. Running it again changes nothing. It goes through the
 services (so the permanences follow the agreements' ends), acting as the Service Culture.
@@ -16,6 +21,7 @@ services (so the permanences follow the agreements' ends), acting as the Service
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from cadran.accounts.enums import Role
 from cadran.accounts.models import User
@@ -24,8 +30,26 @@ from cadran.scheduling.models import Permanence
 from cadran.territory.models import Commune, Territory
 
 from . import services
-from .enums import CouncilBody, DeliberationPurpose, Party
-from .models import Agreement, Deliberation, Referent
+from .enums import CouncilBody, DeliberationPurpose, Party, TemplateKind
+from .models import Agreement, AgreementRules, AgreementTemplate, Deliberation, Referent
+
+DOCUMENTS = Path(__file__).resolve().parent / "demo_documents"
+CCFL_RULES = {
+    "term_months": 12,
+    "max_renewals": 2,
+    "notice_months": 3,
+    "default_start_date": dt.date(2024, 9, 1),
+    "cap_date": dt.date(2027, 8, 31),
+    "cap_deliberation_body": CouncilBody.COMMUNITY,
+    "cap_deliberation_date": dt.date(2024, 7, 2),
+    "cap_deliberation_subject": (
+        "créant puis reconduisant les postes des 2 Conseillers Numériques jusqu'en septembre 2027"
+    ),
+}
+CCFL_TEMPLATES = {
+    TemplateKind.AGREEMENT: ("ccfl-convention.html", "Convention de partenariat (Estaires 2024)"),
+    TemplateKind.AMENDMENT: ("ccfl-avenant.html", "Avenant à la convention"),
+}
 
 ESTAIRES = "59212"
 SIGNED_ON = dt.date(2024, 7, 25)
@@ -67,6 +91,21 @@ LATE_JOINER = "62736"  # Sailly-sur-la-Lys: from January 2025
 LEAVING = "62338"  # Fleurbaix: termination asked by the commune
 
 
+def install_ccfl_setup(territory: Territory) -> None:
+    """The CCFL's rules and version 1 of its document templates (when it has none)."""
+    AgreementRules.objects.get_or_create(territory=territory, defaults=CCFL_RULES)
+    for kind, (filename, name) in CCFL_TEMPLATES.items():
+        if not AgreementTemplate.objects.of(territory, kind).exists():
+            AgreementTemplate.objects.create(
+                territory=territory,
+                kind=kind,
+                version=1,
+                name=name,
+                body=(DOCUMENTS / filename).read_text(encoding="utf-8"),
+                notes="Le texte de la convention d'Estaires de 2024.",
+            )
+
+
 def _estaires(territory: Territory, commune: Commune, by: User) -> Agreement:
     permanence = Permanence.objects.filter(commune=commune).order_by("pk").first()
     adviser = User.objects.filter(email="david.thibaut@cadran.demo").first()
@@ -75,8 +114,7 @@ def _estaires(territory: Territory, commune: Commune, by: User) -> Agreement:
         by=by,
         commune_signatory_name="Bruno FICHEUX",
         commune_signatory_title="Maire",
-        start_date=dt.date(2024, 9, 1),
-        cap_date=dt.date(2027, 8, 31),
+        # start and limit: the territory's rules (01/09/2024, 31/08/2027)
         commune_deliberation=("109/110", dt.date(2024, 9, 12)),
         permanence=permanence,
         advisers=[adviser] if adviser else [],
@@ -99,6 +137,8 @@ def _estaires(territory: Territory, commune: Commune, by: User) -> Agreement:
         ]
     )
     for purpose, date, subject in TERRITORY_DELIBERATIONS:
+        if agreement.cap_deliberation is not None and agreement.cap_deliberation.date == date:
+            continue  # made from the territory's rules (the deliberation that sets the limit)
         deliberation = Deliberation.objects.create(
             agreement=agreement,
             body=CouncilBody.COMMUNITY,
@@ -134,6 +174,7 @@ def load_demo_agreements(territory: Territory) -> list[Agreement]:
     )
     if by is None:
         return []
+    install_ccfl_setup(territory)
     communes = {c.insee_code: c for c in Commune.objects.filter(territory=territory)}
     created: list[Agreement] = []
     estaires = communes.get(ESTAIRES)

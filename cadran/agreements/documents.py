@@ -1,9 +1,16 @@
 """The convention and its amendments as documents: HTML, then PDF (WeasyPrint) and ODT (odfpy).
 
-The text is an ``AgreementTemplate`` (HTML in the Django template language, stored in the
-database and versioned) rendered with the agreement's data. The same HTML gives the PDF
+The text is the territory's ``AgreementTemplate`` (HTML in the Django template language,
+stored in the database, versioned per territory) rendered with the agreement's data. A
+territory's first version is the neutral text of ``document_templates/`` (no territory's
+name, programme or numbers: the rules come as variables). The same HTML gives the PDF
 (WeasyPrint, with the print stylesheet below) and the ODT (a small converter that knows the
 few elements the templates use: headings, paragraphs, lists, bold, italics, line breaks).
+
+The Service Culture edits its territory's templates, so they are rendered in a sandbox:
+an engine without loaders or tag libraries (no ``include``, ``extends``, ``load``), a
+context of plain values (no model instance to walk to a password or another territory),
+and a document is refused — with what to fill in — rather than printed with a blank.
 """
 
 from __future__ import annotations
@@ -17,12 +24,14 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
-from django.template import Context, Template
+from django.template import Context, Engine, TemplateSyntaxError
+from django.urls import reverse
 from django.utils import translation
 
 from cadran.core import pdf
 from cadran.notifications.formatting import MONTHS, hour_label
 
+from . import rules
 from .enums import DeliberationPurpose, DocumentFormat, Party, TemplateKind
 from .models import Agreement, AgreementTemplate, Amendment
 
@@ -30,13 +39,16 @@ from .models import Agreement, AgreementTemplate, Amendment
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "document_templates"
-DEFAULT_TEMPLATE_FILES = {
-    TemplateKind.AGREEMENT: (
-        "convention.html",
-        "Convention de partenariat (modèle d'Estaires 2024)",
-    ),
-    TemplateKind.AMENDMENT: ("avenant.html", "Avenant à la convention"),
+# The neutral text every territory starts from (then edits: a new version).
+NEUTRAL_FILES = {
+    TemplateKind.AGREEMENT: ("neutral-convention.html", "Convention de partenariat"),
+    TemplateKind.AMENDMENT: ("neutral-avenant.html", "Avenant à la convention"),
 }
+# Tags a template may not use: they read files, load code or dump the context.
+FORBIDDEN_TAGS = ("load", "include", "extends", "debug", "ssi", "templatetag")
+UNKNOWN = "\u2063inconnu:%s\u2063"
+_UNKNOWN_RE = re.compile("\u2063inconnu:([^\u2063]*)\u2063")
+ENGINE = Engine(loaders=[], libraries={}, autoescape=True, string_if_invalid=UNKNOWN)
 CONTENT_TYPES = {
     DocumentFormat.PDF: "application/pdf",
     DocumentFormat.ODT: "application/vnd.oasis.opendocument.text",
@@ -62,10 +74,20 @@ p { margin: .35em 0; text-align: justify; }
 """
 
 
-def default_template_body(kind: str) -> str:
-    return (TEMPLATE_DIR / DEFAULT_TEMPLATE_FILES[TemplateKind(kind)][0]).read_text(
-        encoding="utf-8"
-    )
+def neutral_template_body(kind: str) -> str:
+    return (TEMPLATE_DIR / NEUTRAL_FILES[TemplateKind(kind)][0]).read_text(encoding="utf-8")
+
+
+def check_template_body(body: str) -> str:
+    """The French reason a template cannot be published, or ""."""
+    for tag in FORBIDDEN_TAGS:
+        if re.search(r"\{%\s*" + tag + r"\b", body):
+            return f"Le modèle ne peut pas utiliser la balise « {tag} »."
+    try:
+        ENGINE.from_string(body)
+    except TemplateSyntaxError as exc:
+        return f"Le modèle contient une erreur : {exc}"
+    return ""
 
 
 def _upper(text: str) -> str:
@@ -124,20 +146,71 @@ def intervention_context(permanence) -> dict | None:
     }
 
 
+def _deliberation(d) -> dict | None:
+    if d is None:
+        return None
+    return {
+        "number": d.number,
+        "date": d.date,
+        "subject": d.subject,
+        "body": d.body,
+        "get_body_display": d.get_body_display(),
+        "purpose": d.purpose,
+    }
+
+
+def _referent(r) -> dict:
+    return {"names": r.names, "role": r.role, "label": r.label}
+
+
+def _workshop_formats(territory) -> list[dict]:
+    return [
+        {"name": f.name, "min_attendance": f.min_attendance, "capacity": f.default_capacity}
+        for f in territory.workshop_formats.filter(is_active=True).order_by("name")
+    ]
+
+
 def agreement_context(agreement: Agreement) -> dict:
-    """Everything the templates may use about one agreement."""
+    """Everything the templates may use about one agreement: plain values only."""
     deliberations = list(agreement.deliberations.all())
     by_purpose: dict[str, list] = {}
     for deliberation in deliberations:
-        by_purpose.setdefault(deliberation.purpose, []).append(deliberation)
+        by_purpose.setdefault(deliberation.purpose, []).append(_deliberation(deliberation))
     posts = by_purpose.get(DeliberationPurpose.ADVISER_POSTS, [])
     referents = list(agreement.referents.all())
     permanence = agreement.permanence
     commune = agreement.commune
+    territory = agreement.territory
+    terms = agreement.terms()
     return {
-        "agreement": agreement,
-        "territory": agreement.territory,
-        "commune": commune,
+        "agreement": {
+            name: getattr(agreement, name)
+            for name in (
+                "start_date",
+                "cap_date",
+                "territory_signatory_name",
+                "territory_signatory_title",
+                "territory_signatory_civility",
+                "commune_signatory_name",
+                "commune_signatory_title",
+                "session_secretary_name",
+                "signed_on",
+                "signed_place",
+                "copies",
+            )
+        },
+        "territory": {
+            "name": territory.name,
+            "short_name": territory.short_name,
+            "programme_name": territory.programme_name,
+            "service_name": territory.service_name,
+        },
+        "programme": territory.programme_name or "Conseillers numériques",
+        "commune": {
+            "name": commune.name,
+            "insee_code": commune.insee_code,
+            "postcode": commune.postcode,
+        },
         "de_commune": de_commune(commune.name),
         "de_commune_title": de_commune(commune.name, upper=False),
         "commune_deliberation": next(
@@ -148,21 +221,58 @@ def agreement_context(agreement: Agreement) -> dict:
         ),
         "network_deliberations": by_purpose.get(DeliberationPurpose.NETWORK_SERVICE, []),
         "posts_deliberations": posts,
-        "posts_dates": _paris_dates([d.date for d in posts]),
-        "posts_subject": posts[-1].subject if posts else "",
-        "cap_deliberation": agreement.cap_deliberation,
+        "posts_dates": _paris_dates([d["date"] for d in posts]),
+        "posts_subject": posts[-1]["subject"] if posts else "",
+        "cap_deliberation": _deliberation(agreement.cap_deliberation),
         "cap_months": _months_between(agreement.start_date, agreement.cap_date),
         "start_month": month_label(agreement.start_date),
+        # The rules (the agreement's, else the territory's): never a number in the text.
+        "terms": {
+            "term_months": terms.term_months,
+            "max_renewals": terms.max_renewals,
+            "notice_months": terms.notice_months,
+            "max_periods": terms.max_periods,
+        },
+        "term_label": rules.duration_label(terms.term_months),
+        "term_phrase": rules.duration_phrase(terms.term_months),
+        "renewals_phrase": rules.renewals_phrase(terms.max_renewals),
+        "notice_label": rules.months_label(terms.notice_months),
+        "notice_phrase": rules.months_phrase(terms.notice_months),
+        # A callable: read only when the template uses it.
+        "workshop_formats": lambda: _workshop_formats(territory),
         "intervention": intervention_context(permanence),
-        "territory_referents": [r for r in referents if r.party == Party.TERRITORY],
-        "commune_referents": [r for r in referents if r.party == Party.COMMUNE],
-        "advisers": [u.get_full_name() for u in agreement.advisers.order_by("last_name")],
+        "territory_referents": [_referent(r) for r in referents if r.party == Party.TERRITORY],
+        "commune_referents": [_referent(r) for r in referents if r.party == Party.COMMUNE],
+        # Sorted here: the page's prefetched advisers serve as they are.
+        "advisers": [
+            u.get_full_name()
+            for u in sorted(agreement.advisers.all(), key=lambda u: (u.last_name, u.pk))
+        ],
+    }
+
+
+def amendment_context(amendment: Amendment) -> dict:
+    agreement = amendment.agreement
+    return agreement_context(agreement) | {
+        "amendment": {
+            "number": amendment.number,
+            "title": amendment.title,
+            "adopted_on": amendment.adopted_on,
+        },
+        "amendment_paragraphs": [
+            p.strip() for p in re.split(r"\n\s*\n", amendment.text) if p.strip()
+        ],
+        "previous_amendments": [
+            {"number": a.number, "title": a.title, "adopted_on": a.adopted_on}
+            for a in agreement.amendments.filter(number__lt=amendment.number)
+        ],
     }
 
 
 def load_agreement(pk: int) -> Agreement:
     return Agreement.objects.select_related(
         "territory",
+        "territory__agreement_rules",
         "commune",
         "cap_deliberation",
         "template",
@@ -170,25 +280,125 @@ def load_agreement(pk: int) -> Agreement:
     ).get(pk=pk)
 
 
-def _render(template: AgreementTemplate, context: dict) -> str:
+# --- What a document needs: asked for before, never left blank -------------------------
+
+
+@dataclass(frozen=True)
+class Missing:
+    label: str
+    url: str
+
+
+class DocumentIncomplete(Exception):
+    def __init__(self, missing: list[Missing]):
+        self.missing = missing
+        self.message = (
+            "Le document ne peut pas encore être produit : il manque "
+            + ", ".join(m.label for m in missing)
+            + ". Complétez ces informations, puis téléchargez-le à nouveau."
+        )
+        super().__init__(self.message)
+
+
+# (what the template writes, what to ask for, where it is filled in)
+CHECKS = [
+    ("agreement.territory_signatory_name", "le nom du signataire pour la communauté de communes", "agreement"),  # noqa: E501
+    ("agreement.territory_signatory_title", "le titre du signataire pour la communauté de communes", "agreement"),  # noqa: E501
+    ("agreement.commune_signatory_name", "le nom du maire (signataire pour la commune)", "agreement"),  # noqa: E501
+    ("agreement.commune_signatory_title", "le titre du signataire pour la commune", "agreement"),
+    ("agreement.session_secretary_name", "le secrétaire de séance du conseil municipal", "agreement"),  # noqa: E501
+    ("territory_referents", "la personne référente de la communauté de communes", "agreement"),
+    ("commune_referents", "les personnes référentes de la commune", "agreement"),
+    ("advisers", "le conseiller numérique désigné", "agreement"),
+    ("intervention", "l'intervention hebdomadaire (la permanence)", "agreement"),
+    ("commune_deliberation", "la délibération du conseil municipal", "agreement"),
+    ("commune_deliberation.number", "le numéro de la délibération du conseil municipal", "agreement"),  # noqa: E501
+    ("territory_deliberation", "la délibération qui autorise le président à signer", "agreement"),  # noqa: E501
+    ("cap_deliberation", "la délibération qui fixe la limite", "agreement"),
+    ("territory.name", "le nom de la communauté de communes", "territory"),
+    ("territory.short_name", "le sigle de la communauté de communes", "territory"),
+    ("territory.programme_name", "le nom du dispositif", "territory"),
+]  # fmt: skip
+
+
+def _uses(body: str, name: str) -> bool:
+    n = re.escape(name)
+    return bool(
+        re.search(r"\{\{\s*" + n + r"(?![\w.])|\{\{\s*" + n + r"\|", body)
+        or re.search(r"\{\{\s*" + n + r"\.", body)
+        or re.search(r"\{%\s*for\s+\w+\s+in\s+" + n + r"\s*%\}", body)
+    )
+
+
+def _guarded(body: str, name: str) -> bool:
+    """The template says what to write without it: ``{% if name %}`` or ``{% empty %}``."""
+    n = re.escape(name)
+    if re.search(r"\{%\s*(?:el)?if\b[^%]*?(?<![\w.])" + n + r"(?![\w.])[^%]*%\}", body):
+        return True
+    loop = re.search(r"\{%\s*for\s+\w+\s+in\s+" + n + r"\s*%\}(.*?)\{%\s*endfor\s*%\}", body, re.S)
+    return bool(loop and re.search(r"\{%\s*empty\s*%\}", loop.group(1)))
+
+
+def _lookup(context: dict, path: str):
+    """(parent, value) of a dotted path in the context; parent None when it is absent."""
+    parent, value = None, context
+    for part in path.split("."):
+        parent = value
+        if parent is None:
+            return None, None
+        value = parent.get(part) if isinstance(parent, dict) else None
+    return parent, value
+
+
+def _where(kind: str, agreement: Agreement) -> str:
+    if kind == "territory":
+        return reverse("admin:territory_territory_change", args=[agreement.territory_id])
+    return reverse("admin:agreements_agreement_change", args=[agreement.pk])
+
+
+def _missing(body: str, context: dict, agreement: Agreement) -> list[Missing]:
+    found = []
+    for name, label, where in CHECKS:
+        if not _uses(body, name) or _guarded(body, name):
+            continue
+        parent, value = _lookup(context, name)
+        if parent is None:
+            continue  # its parent is absent: the parent's own check (or guard) decides
+        if value in (None, "", []):
+            found.append(Missing(label, _where(where, agreement)))
+    return found
+
+
+def missing_fields(agreement: Agreement) -> list[Missing]:
+    """What the agreement's template writes that the agreement does not have yet (with the
+    page's prefetched rows, no more query)."""
+    return _missing(agreement.template.body, agreement_context(agreement), agreement)
+
+
+def _render(template: AgreementTemplate, context: dict, agreement: Agreement) -> str:
+    missing = _missing(template.body, context, agreement)
+    if missing:
+        raise DocumentIncomplete(missing)
     with translation.override("fr"):
-        return Template(template.body).render(Context(context, autoescape=True))
+        html = ENGINE.from_string(template.body).render(Context(context, autoescape=True))
+    unknown = sorted(set(_UNKNOWN_RE.findall(html)))
+    if unknown:
+        url = reverse("admin:agreements_agreementtemplate_change", args=[template.pk])
+        raise DocumentIncomplete(
+            [
+                Missing(f"« {name} » (une information que Cadran ne connaît pas)", url)
+                for name in unknown
+            ]  # noqa: E501
+        )
+    return html
 
 
 def render_agreement_html(agreement: Agreement) -> str:
-    return _render(agreement.template, agreement_context(agreement))
+    return _render(agreement.template, agreement_context(agreement), agreement)
 
 
 def render_amendment_html(amendment: Amendment) -> str:
-    agreement = amendment.agreement
-    context = agreement_context(agreement) | {
-        "amendment": amendment,
-        "amendment_paragraphs": [
-            p.strip() for p in re.split(r"\n\s*\n", amendment.text) if p.strip()
-        ],
-        "previous_amendments": list(agreement.amendments.filter(number__lt=amendment.number)),
-    }
-    return _render(amendment.template, context)
+    return _render(amendment.template, amendment_context(amendment), amendment.agreement)
 
 
 def html_document(fragment: str, *, title: str) -> str:

@@ -5,10 +5,13 @@ from __future__ import annotations
 from django import forms
 
 from cadran.accounts.models import User
+from cadran.core import clock
 from cadran.scheduling.models import Permanence
 from cadran.territory.models import Commune
 
+from . import rules
 from .enums import ObligationStatus, Party
+from .models import Agreement, rules_of
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -36,7 +39,30 @@ class AgreementCreateForm(forms.Form):
     start_date = date_field(
         "Premier jour de la convention",
         required=False,
-        help_text="Laissez vide : la même date que les autres conventions.",
+        help_text="Proposé par les règles de la communauté de communes.",
+    )
+    cap_date = date_field("Limite absolue (jamais au-delà)", required=False)
+    term_months = forms.IntegerField(
+        label="Durée (mois)", min_value=1, max_value=120, required=False
+    )
+    max_renewals = forms.IntegerField(
+        label="Nombre de reconductions", min_value=0, max_value=10, required=False
+    )
+    notice_months = forms.IntegerField(
+        label="Préavis de résiliation (mois)", min_value=0, max_value=24, required=False
+    )
+    territory_signatory_name = forms.CharField(
+        label="Signataire pour la communauté de communes",
+        max_length=200,
+        required=False,
+        help_text="Par exemple : Jacques HURLUS. Repris de la dernière convention.",
+    )
+    territory_referents = forms.CharField(
+        label="Personne(s) référente(s) de la communauté de communes",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Une personne par ligne : nom, puis fonction après une virgule. Vide : "
+        "repris de la dernière convention.",
     )
     deliberation_number = forms.CharField(
         label="Numéro de la délibération du conseil municipal", max_length=50, required=False
@@ -69,6 +95,37 @@ class AgreementCreateForm(forms.Form):
         ).with_related()
         self.fields["permanence"].label_from_instance = lambda p: f"{p.commune.name} — {p}"
         self.fields["advisers"].queryset = User.objects.visible_to(user).advisers()
+        self._prefill(user)
+
+    def _prefill(self, user) -> None:
+        """The territory's rules, never another territory's dates."""
+        territory = user.territory if user.territory_id else None
+        found = rules_of(territory)
+        terms = found.terms()
+        start = found.start_for_new(clock.today())
+        self.fields["start_date"].initial = start
+        self.fields["term_months"].initial = terms.term_months
+        self.fields["max_renewals"].initial = terms.max_renewals
+        self.fields["notice_months"].initial = terms.notice_months
+        cap_help = "Vide : la règle de la communauté de communes"
+        if found.cap_date is not None:
+            self.fields["cap_date"].initial = found.cap_date
+        elif found.cap_months:
+            cap_help += f" ({found.cap_months} mois après le premier jour)"
+        else:
+            cap_help += (
+                f" (la fin de la dernière période possible : le "
+                f"{rules.default_cap(start, terms):%d/%m/%Y} pour un début le "
+                f"{start:%d/%m/%Y})"
+            )
+        self.fields["cap_date"].help_text = cap_help + "."
+        last = (
+            Agreement.objects.filter(territory=territory).order_by("-created_at", "-pk").first()
+            if territory is not None
+            else None
+        )
+        if last is not None:
+            self.fields["territory_signatory_name"].initial = last.territory_signatory_name
 
     def clean(self):
         data = super().clean()
@@ -79,9 +136,9 @@ class AgreementCreateForm(forms.Form):
             )
         return data
 
-    def referents(self) -> list[tuple[str, str]]:
+    def referents(self, name: str = "commune_referents") -> list[tuple[str, str]]:
         rows = []
-        for line in self.cleaned_data.get("commune_referents", "").splitlines():
+        for line in self.cleaned_data.get(name, "").splitlines():
             if line.strip():
                 names, _, role = line.partition(",")
                 rows.append((names.strip(), role.strip()))
@@ -108,6 +165,14 @@ class AmendmentForm(forms.Form):
 
 
 class TerminateForm(forms.Form):
+    def __init__(self, *args, notice: int = rules.NEUTRAL.notice_months, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[
+            "effective_on"
+        ].help_text = (
+            f"Laissez vide : {rules.months_label(notice)} après la demande (le plus tôt possible)."
+        )
+
     requested_by = forms.ChoiceField(
         label="Qui demande la résiliation ?", choices=Party.choices, widget=forms.RadioSelect
     )
@@ -115,7 +180,7 @@ class TerminateForm(forms.Form):
     effective_on = date_field(
         "Dernier jour de la convention",
         required=False,
-        help_text="Laissez vide : trois mois après la demande (le plus tôt possible).",
+        help_text="Laissez vide : le préavis après la demande (le plus tôt possible).",
     )
     reason = forms.CharField(
         label="Motif", required=False, widget=forms.Textarea(attrs={"rows": 3})

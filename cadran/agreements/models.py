@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, Q
 
@@ -26,33 +27,157 @@ from .enums import (
     TransmissionRecipient,
 )
 
-DEFAULT_START = dt.date(2024, 9, 1)
-DEFAULT_CAP = dt.date(2027, 8, 31)
 
-
+# Referenced by migration 0001 (the field defaults of that time, now gone): not used.
 def default_start() -> dt.date:
-    return DEFAULT_START
+    return clock.today()
 
 
 def default_cap() -> dt.date:
-    return DEFAULT_CAP
+    return rules.default_cap(clock.today(), rules.NEUTRAL)
+
+
+def first_of_next_month(day: dt.date) -> dt.date:
+    return rules.add_months(day.replace(day=1), 1)
+
+
+class AgreementRules(models.Model):
+    """A territory's rules for its conventions: term, renewals, limit, notice.
+
+    Each ``Agreement`` may override them (its own fields, empty = the territory's rule). A
+    territory without a row gets ``rules.NEUTRAL`` (one year, not renewable, three months'
+    notice, no limit but the end of the year): see docs/decisions/0010-agreement-rules.md.
+    """
+
+    territory = models.OneToOneField(
+        "territory.Territory",
+        verbose_name="communauté de communes",
+        on_delete=models.CASCADE,
+        related_name="agreement_rules",
+    )
+    term_months = models.PositiveSmallIntegerField(
+        "durée (mois)",
+        default=rules.NEUTRAL.term_months,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text="La durée de la convention, puis de chaque reconduction (12 : un an).",
+    )
+    max_renewals = models.PositiveSmallIntegerField(
+        "nombre de reconductions",
+        default=rules.NEUTRAL.max_renewals,
+        validators=[MaxValueValidator(10)],
+        help_text="0 : la convention n'est pas reconductible.",
+    )
+    notice_months = models.PositiveSmallIntegerField(
+        "préavis de résiliation (mois)",
+        default=rules.NEUTRAL.notice_months,
+        validators=[MaxValueValidator(24)],
+    )
+    default_start_date = models.DateField(
+        "premier jour proposé",
+        null=True,
+        blank=True,
+        help_text="Proposé pour une nouvelle convention. Vide : le 1er du mois prochain.",
+    )
+    cap_date = models.DateField(
+        "limite absolue (date)",
+        null=True,
+        blank=True,
+        help_text="Jamais au-delà de ce jour (par exemple la fin des postes de conseillers).",
+    )
+    cap_months = models.PositiveSmallIntegerField(
+        "limite absolue (mois après le début)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="Ou bien un nombre de mois à partir du premier jour. Vide (et pas de date) : "
+        "la fin de la dernière reconduction possible.",
+    )
+    cap_deliberation_body = models.CharField(
+        "assemblée qui fixe la limite",
+        max_length=16,
+        choices=CouncilBody.choices,
+        default=CouncilBody.COMMUNITY,
+    )
+    cap_deliberation_number = models.CharField(
+        "numéro de cette délibération", max_length=50, blank=True
+    )
+    cap_deliberation_date = models.DateField("date de cette délibération", null=True, blank=True)
+    cap_deliberation_subject = models.CharField(
+        "objet de cette délibération", max_length=300, blank=True
+    )
+    updated_at = models.DateTimeField("modifié le", auto_now=True)
+
+    class Meta:
+        verbose_name = "règles des conventions"
+        verbose_name_plural = "règles des conventions"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(cap_date__isnull=True) | Q(cap_months__isnull=True),
+                name="agreement_rules_one_kind_of_cap",
+                violation_error_message="Une limite en date ou en mois, pas les deux.",
+            ),
+            models.CheckConstraint(condition=Q(term_months__gte=1), name="agreement_rules_term"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Règles des conventions — {self.territory}"
+
+    def terms(self) -> rules.Terms:
+        return rules.Terms(
+            term_months=self.term_months,
+            max_renewals=self.max_renewals,
+            notice_months=self.notice_months,
+        )
+
+    def start_for_new(self, today: dt.date) -> dt.date:
+        return self.default_start_date or first_of_next_month(today)
+
+    def cap_for(self, start: dt.date, terms: rules.Terms | None = None) -> dt.date:
+        """The limit of an agreement starting on ``start`` (with ``terms``, by default the
+        territory's)."""
+        if self.cap_date is not None:
+            return self.cap_date
+        if self.cap_months:
+            return rules.add_months(start, self.cap_months) - rules.ONE_DAY
+        return rules.default_cap(start, terms or self.terms())
+
+    @property
+    def has_cap_deliberation(self) -> bool:
+        return self.cap_deliberation_date is not None
+
+
+def rules_of(territory) -> AgreementRules:
+    """The territory's rules, or the neutral ones (an unsaved row) when it has none."""
+    if territory is None:
+        return AgreementRules()
+    try:
+        return territory.agreement_rules
+    except AgreementRules.DoesNotExist:
+        return AgreementRules(territory=territory)
 
 
 class AgreementTemplateQuerySet(models.QuerySet["AgreementTemplate"]):
-    def of_kind(self, kind: str) -> AgreementTemplateQuerySet:
-        return self.filter(kind=kind)
+    def of(self, territory, kind: str) -> AgreementTemplateQuerySet:
+        return self.filter(territory=territory, kind=kind)
 
-    def latest_version(self, kind: str) -> AgreementTemplate | None:
-        return self.of_kind(kind).order_by("-version").first()
+    def latest_version(self, territory, kind: str) -> AgreementTemplate | None:
+        return self.of(territory, kind).order_by("-version").first()
 
 
 class AgreementTemplate(models.Model):
-    """The text of the convention (or of an amendment), versioned.
+    """The text of a territory's convention (or amendment), versioned per territory and kind.
 
     The body is HTML written in the Django template language, with the agreement's data as
     context. A new version is a new row: the documents already generated keep their text.
+    A territory's first version is the neutral text of the code (documents.NEUTRAL_FILES).
     """
 
+    territory = models.ForeignKey(
+        "territory.Territory",
+        verbose_name="communauté de communes",
+        on_delete=models.CASCADE,
+        related_name="agreement_templates",
+    )
     kind = models.CharField("type", max_length=16, choices=TemplateKind.choices)
     version = models.PositiveIntegerField("version")
     name = models.CharField("nom", max_length=200)
@@ -70,9 +195,11 @@ class AgreementTemplate(models.Model):
     class Meta:
         verbose_name = "modèle de document"
         verbose_name_plural = "modèles de document"
-        ordering = ["kind", "-version"]
+        ordering = ["territory", "kind", "-version"]
         constraints = [
-            models.UniqueConstraint(fields=["kind", "version"], name="agreement_template_version")
+            models.UniqueConstraint(
+                fields=["territory", "kind", "version"], name="agreement_template_version"
+            )
         ]
 
     def __str__(self) -> str:
@@ -100,13 +227,13 @@ class AgreementQuerySet(models.QuerySet["Agreement"]):
 
     def with_state_data(self) -> AgreementQuerySet:
         """What ``state`` needs, in the same query: the renewal count and the termination."""
-        return self.select_related("commune", "termination").annotate(
+        return self.select_related("commune", "termination", "territory__agreement_rules").annotate(
             renewal_count=Count("renewals", distinct=True)
         )
 
 
 class Agreement(models.Model):
-    """A convention de partenariat between a territory (CCFL) and one of its communes."""
+    """A convention de partenariat between a territory and one of its communes."""
 
     territory = models.ForeignKey(
         "territory.Territory",
@@ -120,13 +247,33 @@ class Agreement(models.Model):
         on_delete=models.PROTECT,
         related_name="agreements",
     )
-    start_date = models.DateField(
-        "début", default=default_start, help_text="Le premier jour de la première année."
-    )
+    start_date = models.DateField("début", help_text="Le premier jour de la convention.")
     cap_date = models.DateField(
         "limite absolue",
-        default=default_cap,
-        help_text="Jamais au-delà (36 mois liés à la délibération sur les postes).",
+        help_text="Jamais au-delà (par défaut, la règle du territoire).",
+    )
+    # The rules of this agreement; empty: the territory's (``AgreementRules``). Filled from
+    # the territory's at signature: a signed convention keeps the rules it was signed with.
+    term_months = models.PositiveSmallIntegerField(
+        "durée (mois)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text="Vide : la règle du territoire.",
+    )
+    max_renewals = models.PositiveSmallIntegerField(
+        "nombre de reconductions",
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(10)],
+        help_text="Vide : la règle du territoire.",
+    )
+    notice_months = models.PositiveSmallIntegerField(
+        "préavis de résiliation (mois)",
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(24)],
+        help_text="Vide : la règle du territoire.",
     )
     cap_deliberation = models.ForeignKey(
         "Deliberation",
@@ -193,6 +340,10 @@ class Agreement(models.Model):
             models.UniqueConstraint(
                 fields=["commune", "start_date"], name="agreement_one_per_commune_and_start"
             ),
+            models.CheckConstraint(
+                condition=Q(term_months__isnull=True) | Q(term_months__gte=1),
+                name="agreement_term_positive",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -202,6 +353,21 @@ class Agreement(models.Model):
 
     # The derived status. ``renewal_count`` comes from ``with_state_data()`` when loaded in a
     # list; otherwise one query.
+    @property
+    def territory_rules(self) -> AgreementRules:
+        return rules_of(self.territory if self.territory_id else None)
+
+    def terms(self) -> rules.Terms:
+        """This agreement's rules: its own fields, else its territory's, else neutral."""
+        base = self.territory_rules
+        return rules.Terms(
+            term_months=self.term_months or base.term_months,
+            max_renewals=base.max_renewals if self.max_renewals is None else self.max_renewals,
+            notice_months=(
+                base.notice_months if self.notice_months is None else self.notice_months
+            ),
+        )
+
     def facts(self) -> rules.Facts:
         renewals = getattr(self, "renewal_count", None)
         if renewals is None:
@@ -210,6 +376,7 @@ class Agreement(models.Model):
         return rules.Facts(
             start=self.start_date,
             cap=self.cap_date,
+            terms=self.terms(),
             signed_on=self.signed_on,
             renewals=renewals,
             termination_requested_on=termination.requested_on if termination else None,
@@ -274,7 +441,7 @@ class Referent(models.Model):
 
 
 class Renewal(models.Model):
-    """One more year (reconduction): at most two (article 5)."""
+    """One more period (reconduction): at most as many as the agreement's rules allow."""
 
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="renewals")
     number = models.PositiveSmallIntegerField("reconduction n°")
@@ -292,11 +459,8 @@ class Renewal(models.Model):
         ordering = ["number"]
         constraints = [
             models.UniqueConstraint(fields=["agreement", "number"], name="renewal_number_unique"),
-            models.CheckConstraint(
-                condition=Q(number__gte=1) & Q(number__lte=rules.MAX_RENEWALS),
-                name="renewal_at_most_two",
-                violation_error_message="Deux reconductions au plus.",
-            ),
+            # The maximum is the agreement's rule, checked by the service.
+            models.CheckConstraint(condition=Q(number__gte=1), name="renewal_number_positive"),
             models.CheckConstraint(
                 condition=Q(period_end__gt=models.F("period_start")), name="renewal_period"
             ),
@@ -307,7 +471,7 @@ class Renewal(models.Model):
 
 
 class Termination(models.Model):
-    """The end on request of one party, with three months' notice (article 6)."""
+    """The end on request of one party, with the notice of the agreement's rules."""
 
     agreement = models.OneToOneField(
         Agreement, on_delete=models.CASCADE, related_name="termination"
@@ -325,7 +489,7 @@ class Termination(models.Model):
         verbose_name = "résiliation"
         verbose_name_plural = "résiliations"
         constraints = [
-            # Three calendar months are checked by the service; the database at least refuses
+            # The notice (calendar months) is checked by the service; the database at least refuses
             # an end before the request.
             models.CheckConstraint(
                 condition=Q(effective_on__gt=models.F("requested_on")),

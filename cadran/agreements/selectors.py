@@ -37,6 +37,15 @@ def can_manage(user, agreement: Agreement) -> bool:
     return user.role in MANAGE_ROLES and user.territory_id == agreement.territory_id
 
 
+def can_manage_territory(user, territory) -> bool:
+    """Set the territory's rules and publish its document templates: its Service Culture."""
+    if not user.is_authenticated or territory is None:
+        return False
+    if user.is_superuser:
+        return True
+    return user.role in MANAGE_ROLES and user.territory_id == territory.pk
+
+
 def can_record_evidence(user, agreement: Agreement) -> bool:
     if can_manage(user, agreement):
         return True
@@ -121,7 +130,12 @@ def agreement_for_page(user, pk: int) -> Agreement:
     qs: AgreementQuerySet = Agreement.objects.visible_to(user).with_state_data()
     return (
         qs.select_related(
-            "territory", "permanence__venue", "permanence__adviser", "template", "cap_deliberation"
+            "territory",
+            "territory__agreement_rules",
+            "permanence__venue",
+            "permanence__adviser",
+            "template",
+            "cap_deliberation",
         )
         .prefetch_related(
             "deliberations",

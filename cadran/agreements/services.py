@@ -14,13 +14,12 @@ from collections.abc import Iterable, Sequence
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.template import Template, TemplateSyntaxError
 
 from cadran.core import audit, clock
 from cadran.scheduling.services import align_permanences_with_agreement
 
 from . import rules
-from .documents import DEFAULT_TEMPLATE_FILES, default_template_body
+from .documents import NEUTRAL_FILES, check_template_body, neutral_template_body
 from .enums import (
     DeliberationPurpose,
     ObligationKind,
@@ -31,6 +30,7 @@ from .enums import (
 )
 from .models import (
     Agreement,
+    AgreementRules,
     AgreementTemplate,
     Amendment,
     Deliberation,
@@ -39,9 +39,10 @@ from .models import (
     Renewal,
     Termination,
     Transmission,
+    rules_of,
 )
 from .notifications import notify_people_after_end
-from .selectors import can_manage, can_record_evidence
+from .selectors import can_manage, can_manage_territory, can_record_evidence
 
 NOT_ALLOWED = "Seul le Service Culture de la communauté de communes peut faire cela."
 TERRITORY_PURPOSES = (
@@ -82,37 +83,47 @@ def _align(agreement: Agreement, *, previous_end: dt.date | None, by) -> None:
 # --- Templates ---------------------------------------------------------------------------
 
 
-def current_template(kind: str) -> AgreementTemplate:
-    """The newest version of the document template; version 1 from the app's file if the
-    database has none yet (the data migration loads it too)."""
-    template = AgreementTemplate.objects.latest_version(kind)
+def current_template(territory, kind: str) -> AgreementTemplate:
+    """The newest version of the territory's document template; version 1 from the neutral
+    text of the code when the territory has none yet."""
+    template = AgreementTemplate.objects.latest_version(territory, kind)
     if template is not None:
         return template
     template, _ = AgreementTemplate.objects.get_or_create(
+        territory=territory,
         kind=kind,
         version=1,
         defaults={
-            "name": DEFAULT_TEMPLATE_FILES[TemplateKind(kind)][1],
-            "body": default_template_body(kind),
+            "name": NEUTRAL_FILES[TemplateKind(kind)][1],
+            "body": neutral_template_body(kind),
+            "notes": "Texte neutre de Cadran, à adapter.",
         },
     )
     return template
 
 
 @transaction.atomic
-def publish_template(*, kind: str, body: str, notes: str, by) -> AgreementTemplate:
-    """A new version of a document template. Agreements keep the version they were made with."""
-    if by is None or not (by.is_superuser or by.role == "culture_service"):
+def publish_template(
+    *, territory, kind: str, body: str, notes: str, by, name: str = ""
+) -> AgreementTemplate:
+    """A new version of a territory's document template (its Service Culture, or the
+    superuser). Agreements keep the version they were made with."""
+    if by is None or not can_manage_territory(by, territory):
         raise PermissionDenied(NOT_ALLOWED)
-    try:
-        Template(body)
-    except TemplateSyntaxError as exc:
-        raise ValidationError({"body": [f"Le modèle contient une erreur : {exc}"]}) from exc
-    latest = AgreementTemplate.objects.select_for_update().of_kind(kind).aggregate(v=Max("version"))
+    if kind not in TemplateKind.values:
+        raise ValidationError({"kind": ["Choisissez le type de document."]})
+    error = check_template_body(body)
+    if error:
+        raise ValidationError({"body": [error]})
+    # Lock the territory's versions of this kind (the row of the newest), then number.
+    list(AgreementTemplate.objects.select_for_update().of(territory, kind).values_list("pk"))
+    latest = AgreementTemplate.objects.of(territory, kind).aggregate(v=Max("version"))["v"]
+    previous = AgreementTemplate.objects.latest_version(territory, kind)
     template = AgreementTemplate.objects.create(
+        territory=territory,
         kind=kind,
-        version=(latest["v"] or 0) + 1,
-        name=current_template(kind).name,
+        version=(latest or 0) + 1,
+        name=(name.strip() or (previous.name if previous else NEUTRAL_FILES[kind][1]))[:200],
         body=body,
         notes=notes[:500],
         created_by=by,
@@ -121,10 +132,32 @@ def publish_template(*, kind: str, body: str, notes: str, by) -> AgreementTempla
         actor=by,
         obj=template,
         action="agreement_template.published",
-        description=f"Nouvelle version du modèle : {template}.",
-        territory_id=by.territory_id,
+        description=f"Nouvelle version du modèle : {template} ({territory.short_name}).",
+        territory_id=territory.pk,
     )
     return template
+
+
+@transaction.atomic
+def save_rules(*, territory, by, **values) -> AgreementRules:
+    """Set a territory's rules (its Service Culture, or the superuser). The drafts follow;
+    the signed agreements keep the rules they were signed with."""
+    if by is None or not can_manage_territory(by, territory):
+        raise PermissionDenied(NOT_ALLOWED)
+    found = rules_of(territory)
+    for name, value in values.items():
+        setattr(found, name, value)
+    found.territory = territory
+    found.full_clean()
+    found.save()
+    audit.record(
+        actor=by,
+        obj=found,
+        action="agreement_rules.saved",
+        description=f"Règles des conventions : {found.terms()}.",
+        territory_id=territory.pk,
+    )
+    return found
 
 
 # --- Create and sign ---------------------------------------------------------------------
@@ -144,11 +177,19 @@ def create_agreement(
     advisers: Iterable = (),
     commune_referents: Sequence[tuple[str, str]] = (),
     copy_from: Agreement | None = None,
+    term_months: int | None = None,
+    max_renewals: int | None = None,
+    notice_months: int | None = None,
+    territory_signatory_name: str = "",
+    territory_referents: Sequence[tuple[str, str]] = (),
 ) -> Agreement:
     """A draft convention for a commune. What belongs to the territory (its signatory, its
-    deliberations, its referent, the limit) is copied from ``copy_from``, by default the
-    territory's latest agreement: a commune joining tomorrow only brings its own facts."""
+    deliberations, its referent) is copied from ``copy_from``, by default the territory's
+    latest agreement: a commune joining tomorrow only brings its own facts. The dates and
+    rules come from the territory's ``AgreementRules`` unless given; a rule equal to the
+    territory's is not stored (the agreement follows the territory until it is signed)."""
     territory = commune.territory
+    territory_rules = rules_of(territory)
     probe = Agreement(territory=territory, commune=commune)
     _check_manager(by, probe)
     if copy_from is None:
@@ -157,26 +198,35 @@ def create_agreement(
         )
     if permanence is not None and permanence.commune_id != commune.pk:
         raise ValidationError({"permanence": ["Cette permanence est celle d'une autre commune."]})
-    start = start_date or (copy_from.start_date if copy_from else None)
-    cap = cap_date or (copy_from.cap_date if copy_from else None)
+    base_terms = territory_rules.terms()
+    overrides = {
+        "term_months": term_months if term_months != base_terms.term_months else None,
+        "max_renewals": max_renewals if max_renewals != base_terms.max_renewals else None,
+        "notice_months": notice_months if notice_months != base_terms.notice_months else None,
+    }
     agreement = Agreement(
         territory=territory,
         commune=commune,
         commune_signatory_name=commune_signatory_name.strip(),
         commune_signatory_title=commune_signatory_title.strip() or "Maire",
         permanence=permanence,
-        template=current_template(TemplateKind.AGREEMENT),
+        template=current_template(territory, TemplateKind.AGREEMENT),
         created_by=by,
+        **overrides,
     )
-    if start:
-        agreement.start_date = start
-    if cap:
-        agreement.cap_date = cap
+    try:
+        terms = agreement.terms()
+    except ValueError as exc:
+        raise ValidationError("Ces règles sont impossibles (durée d'au moins un mois).") from exc
+    agreement.start_date = start_date or territory_rules.start_for_new(clock.today())
+    agreement.cap_date = cap_date or territory_rules.cap_for(agreement.start_date, terms)
     if copy_from is not None:
         agreement.territory_signatory_name = copy_from.territory_signatory_name
         agreement.territory_signatory_title = copy_from.territory_signatory_title
         agreement.territory_signatory_civility = copy_from.territory_signatory_civility
         agreement.copies = copy_from.copies
+    if territory_signatory_name.strip():
+        agreement.territory_signatory_name = territory_signatory_name.strip()
     if agreement.cap_date <= agreement.start_date:
         raise ValidationError({"cap_date": ["La limite doit être après le début."]})
     if Agreement.objects.filter(commune=commune, start_date=agreement.start_date).exists():
@@ -197,14 +247,28 @@ def create_agreement(
             if copy_from.cap_deliberation_id == old.pk:
                 agreement.cap_deliberation = new
                 agreement.save(update_fields=["cap_deliberation"])
-        for referent in copy_from.referents.filter(party=Party.TERRITORY):
-            Referent.objects.create(
-                agreement=agreement,
-                party=Party.TERRITORY,
-                names=referent.names,
-                role=referent.role,
-                position=referent.position,
-            )
+        if not territory_referents:
+            territory_referents = [
+                (r.names, r.role) for r in copy_from.referents.filter(party=Party.TERRITORY)
+            ]
+    for position, (names, role) in enumerate(territory_referents):
+        Referent.objects.create(
+            agreement=agreement, party=Party.TERRITORY, names=names, role=role, position=position
+        )
+    if (
+        cap_date is None
+        and agreement.cap_deliberation_id is None
+        and territory_rules.has_cap_deliberation
+    ):
+        agreement.cap_deliberation = Deliberation.objects.create(
+            agreement=agreement,
+            body=territory_rules.cap_deliberation_body,
+            purpose=DeliberationPurpose.ADVISER_POSTS,
+            number=territory_rules.cap_deliberation_number,
+            date=territory_rules.cap_deliberation_date,
+            subject=territory_rules.cap_deliberation_subject,
+        )
+        agreement.save(update_fields=["cap_deliberation"])
     if commune_deliberation is not None:
         number, date = commune_deliberation
         Deliberation.objects.create(
@@ -253,9 +317,23 @@ def sign_agreement(*, agreement: Agreement, signed_on: dt.date, place: str, by) 
         )
     if not place.strip():
         raise ValidationError({"place": ["Indiquez le lieu de la signature."]})
+    # A signed convention keeps the rules it was signed with, whatever the territory
+    # decides later: the rules still empty are filled from the territory's.
+    terms = agreement.terms()
+    agreement.term_months = terms.term_months
+    agreement.max_renewals = terms.max_renewals
+    agreement.notice_months = terms.notice_months
     agreement.signed_on = signed_on
     agreement.signed_place = place.strip()
-    agreement.save(update_fields=["signed_on", "signed_place"])
+    agreement.save(
+        update_fields=[
+            "signed_on",
+            "signed_place",
+            "term_months",
+            "max_renewals",
+            "notice_months",
+        ]
+    )
     audit.record(
         actor=by,
         obj=agreement,
@@ -272,7 +350,8 @@ def sign_agreement(*, agreement: Agreement, signed_on: dt.date, place: str, by) 
 
 @transaction.atomic
 def renew_agreement(*, agreement: Agreement, decided_on: dt.date, by) -> Renewal:
-    """One more year (at most two, never past the limit), decided before the current end."""
+    """One more period (as many as the rules allow, never past the limit), decided before
+    the current end."""
     _check_manager(by, agreement)
     agreement = _locked(agreement)
     _not_in_future(decided_on, "La date de la décision")
@@ -282,7 +361,7 @@ def renew_agreement(*, agreement: Agreement, decided_on: dt.date, by) -> Renewal
         raise ValidationError(refusal)
     previous_end = agreement.state().ends_on
     number = facts.renewals + 1
-    new_period = rules.period(agreement.start_date, agreement.cap_date, number + 1)
+    new_period = rules.period(agreement.start_date, agreement.cap_date, number + 1, facts.terms)
     assert new_period is not None  # renewal_refusal checked it
     renewal = Renewal.objects.create(
         agreement=agreement,
@@ -332,7 +411,7 @@ def add_amendment(
         adopted_on=adopted_on,
         title=title.strip()[:200],
         text=text.strip(),
-        template=current_template(TemplateKind.AMENDMENT),
+        template=current_template(agreement.territory, TemplateKind.AMENDMENT),
         created_by=by,
     )
     audit.record(
@@ -355,16 +434,17 @@ def terminate_agreement(
     effective_on: dt.date | None = None,
     reason: str = "",
 ) -> Termination:
-    """Record a termination asked by one party on ``on``. The last day is three months later
-    at the earliest (``effective_on`` may be later, never earlier). The commune's
-    permanences stop then, and the people booked after that day are told."""
+    """Record a termination asked by one party on ``on``. The last day is the notice of the
+    agreement's rules later at the earliest (``effective_on`` may be later, never earlier).
+    The commune's permanences stop then, and the people booked after that day are told."""
     _check_manager(by, agreement)
     agreement = _locked(agreement)
     if requested_by not in Party.values:
         raise ValidationError({"requested_by": ["Indiquez qui demande la résiliation."]})
     _not_in_future(on, "La date de la demande")
-    effective_on = effective_on or rules.earliest_effective_date(on)
-    refusal = rules.termination_refusal(agreement.facts(), on, effective_on)
+    facts = agreement.facts()
+    effective_on = effective_on or rules.earliest_effective_date(on, facts.terms.notice_months)
+    refusal = rules.termination_refusal(facts, on, effective_on)
     if refusal:
         raise ValidationError(refusal)
     previous_end = agreement.state().ends_on

@@ -57,6 +57,11 @@ def due_alerts(agreement: Agreement, today: dt.date) -> list[Alert]:
         return []
     alerts: list[Alert] = []
     period = state.period
+    yearly = facts.terms.term_months == 12
+    words = {
+        "period_word": "année" if yearly else "période",
+        "the_period": "L'année" if yearly else "La période",
+    }
     if state.status == AgreementStatus.NOTICE_GIVEN:
         termination = agreement.termination_or_none
         assert termination is not None
@@ -68,6 +73,7 @@ def due_alerts(agreement: Agreement, today: dt.date) -> list[Alert]:
                     "requested_by": termination.get_requested_by_display(),
                     "requested_on": day_label(termination.requested_on),
                     "last_day": day_label(termination.effective_on),
+                    "notice": rules.months_label(facts.terms.notice_months),
                 },
             )
         )
@@ -83,8 +89,9 @@ def due_alerts(agreement: Agreement, today: dt.date) -> list[Alert]:
                     {
                         "period_number": period.number,
                         "period_end": day_label(period.end),
-                        "renewals_left": rules.MAX_RENEWALS - facts.renewals,
-                    },
+                        "renewals_left": facts.terms.max_renewals - facts.renewals,
+                    }
+                    | words,
                 )
             )
     else:
@@ -92,11 +99,19 @@ def due_alerts(agreement: Agreement, today: dt.date) -> list[Alert]:
             Alert(
                 LAST_PERIOD,
                 "last_period",
-                {"period_number": period.number, "last_day": day_label(state.ends_on)},
+                {"period_number": period.number, "last_day": day_label(state.ends_on)} | words,
             )
         )
     if today >= rules.add_months(agreement.cap_date, -cap_alert_months()):
-        alerts.append(Alert(CAP_APPROACHING, "cap", {"cap": day_label(agreement.cap_date)}))
+        deliberation = agreement.cap_deliberation
+        reason = f"la délibération du {deliberation.date:%d/%m/%Y}" if deliberation else ""
+        alerts.append(
+            Alert(
+                CAP_APPROACHING,
+                "cap",
+                {"cap": day_label(agreement.cap_date), "cap_reason": reason},
+            )
+        )
     return alerts
 
 
@@ -107,7 +122,7 @@ def queue_agreement_alerts(now: dt.datetime) -> int:
         Agreement.objects.signed()
         .filter(cap_date__gte=today, start_date__lte=today)
         .with_state_data()
-        .select_related("territory")
+        .select_related("territory", "cap_deliberation")
         .order_by("pk")
     )
     due = [(agreement, alert) for agreement in agreements for alert in due_alerts(agreement, today)]

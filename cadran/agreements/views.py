@@ -21,7 +21,12 @@ from cadran.core.models import AuditLog
 from cadran.scheduling.forms import apply_service_errors
 
 from . import rules, selectors, services
-from .documents import agreement_document, amendment_document
+from .documents import (
+    DocumentIncomplete,
+    agreement_document,
+    amendment_document,
+    missing_fields,
+)
 from .enums import DocumentFormat, Party
 from .forms import (
     AgreementCreateForm,
@@ -100,10 +105,16 @@ def agreement_create(request):
                 commune_signatory_name=data["commune_signatory_name"],
                 commune_signatory_title=data["commune_signatory_title"],
                 start_date=data.get("start_date"),
+                cap_date=data.get("cap_date"),
+                term_months=data.get("term_months"),
+                max_renewals=data.get("max_renewals"),
+                notice_months=data.get("notice_months"),
                 commune_deliberation=deliberation,
                 permanence=data.get("permanence"),
                 advisers=data.get("advisers") or [],
-                commune_referents=form.referents(),
+                commune_referents=form.referents("commune_referents"),
+                territory_signatory_name=data.get("territory_signatory_name", ""),
+                territory_referents=form.referents("territory_referents"),
             )
         except ValidationError as exc:
             apply_service_errors(form, exc)
@@ -117,9 +128,10 @@ def agreement_create(request):
             "form": form,
             "title": "Préparer une convention",
             "intro": (
-                "Ce que la communauté de communes a déjà (son président, ses délibérations, sa "
-                "référente, la limite des 36 mois) est repris de la dernière convention. Vous "
-                "pourrez compléter le reste dans l'administration."
+                "Les dates et les règles proposées sont celles de votre communauté de "
+                "communes (Administration → Règles des conventions). Ses délibérations sont "
+                "reprises de la dernière convention. Vous pourrez compléter le reste dans "
+                "l'administration."
             ),
             "submit": "Préparer la convention",
             "back": reverse("agreements:list"),
@@ -136,7 +148,10 @@ def agreement_detail(request, pk: int):
     today = clock.today()
     state = agreement.state(today)
     facts = agreement.facts()
-    granted = len(rules.granted_periods(agreement.start_date, agreement.cap_date, facts.renewals))
+    terms = facts.terms
+    granted = len(
+        rules.granted_periods(agreement.start_date, agreement.cap_date, facts.renewals, terms)
+    )
     renewals = {r.number + 1: r for r in agreement.renewals.all()}
     periods = [
         {
@@ -147,7 +162,7 @@ def agreement_detail(request, pk: int):
             and state.period.number == p.number
             and state.in_force,
         }
-        for p in rules.possible_periods(agreement.start_date, agreement.cap_date)
+        for p in rules.possible_periods(agreement.start_date, agreement.cap_date, terms)
     ]
     can_manage = selectors.can_manage(request.user, agreement)
     can_evidence = selectors.can_record_evidence(request.user, agreement)
@@ -160,7 +175,13 @@ def agreement_detail(request, pk: int):
         "agreement": agreement,
         "state": state,
         "periods": periods,
-        "max_periods": rules.MAX_PERIODS,
+        "max_periods": terms.max_periods,
+        "terms": terms,
+        "duration_label": rules.duration_label(terms.term_months),
+        "renewals_phrase": rules.renewals_phrase(terms.max_renewals),
+        "notice_label": rules.months_label(terms.notice_months),
+        "rules_follow_territory": agreement.signed_on is None,
+        "missing": missing_fields(agreement),
         "termination": termination,
         "obligations": obligations,
         "can_manage": can_manage,
@@ -234,6 +255,7 @@ def agreement_sign(request, pk: int):
 @agreements_view(selectors.MANAGE_ROLES)
 def agreement_renew(request, pk: int):
     agreement = _managed(request, pk)
+    terms = agreement.terms()
     form = RenewForm(request.POST or None, initial={"decided_on": clock.today()})
     if request.method == "POST" and form.is_valid():
         try:
@@ -255,10 +277,11 @@ def agreement_renew(request, pk: int):
         form,
         title=f"Reconduire la convention avec {agreement.commune.name}",
         intro=(
-            "Une année de plus. La convention peut être reconduite 2 fois, et jamais "
-            f"au-delà du {agreement.cap_date:%d/%m/%Y} (article 5)."
+            f"{rules.duration_label(terms.term_months).capitalize()} de plus. La convention "
+            f"est {rules.renewals_phrase(terms.max_renewals)}, et jamais au-delà du "
+            f"{agreement.cap_date:%d/%m/%Y}."
         ),
-        submit="Reconduire pour un an",
+        submit=f"Reconduire pour {rules.duration_label(terms.term_months)}",
     )
 
 
@@ -289,8 +312,9 @@ def amendment_add(request, pk: int):
 @agreements_view(selectors.MANAGE_ROLES)
 def agreement_terminate(request, pk: int):
     agreement = _managed(request, pk)
+    notice = agreement.terms().notice_months
     today = clock.today()
-    form = TerminateForm(request.POST or None, initial={"requested_on": today})
+    form = TerminateForm(request.POST or None, initial={"requested_on": today}, notice=notice)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -320,15 +344,15 @@ def agreement_terminate(request, pk: int):
         form,
         title=f"Résilier la convention avec {agreement.commune.name}",
         intro=(
-            "Chaque partie peut demander la résiliation, avec un préavis de trois mois "
-            "(article 6). Les personnes qui ont un rendez-vous après le dernier jour seront "
-            "prévenues."
+            "Chaque partie peut demander la résiliation, avec un préavis "
+            f"{rules.months_phrase(notice)}. Les personnes qui ont un rendez-vous après le "
+            "dernier jour seront prévenues."
         ),
         submit="Enregistrer la résiliation",
         extra={
             "computed": (
                 f"Pour une demande reçue le {requested_on:%d/%m/%Y}, le dernier jour sera au "
-                f"plus tôt le {rules.earliest_effective_date(requested_on):%d/%m/%Y}."
+                f"plus tôt le {rules.earliest_effective_date(requested_on, notice):%d/%m/%Y}."
             )
         },
     )
@@ -399,11 +423,20 @@ def _download(document) -> HttpResponse:
     return response
 
 
+def _refused(request, agreement: Agreement, exc: DocumentIncomplete):
+    """No document with a blank: back to the page, which lists what to fill in (links)."""
+    messages.error(request, exc.message)
+    return redirect(_detail_url(agreement) + "#titre-documents")
+
+
 @agreements_view(selectors.VIEW_ROLES)
 def agreement_download(request, pk: int, fmt: str):
     _check_format(fmt)
     agreement = _visible(request, pk)
-    return _download(agreement_document(agreement, fmt))
+    try:
+        return _download(agreement_document(agreement, fmt))
+    except DocumentIncomplete as exc:
+        return _refused(request, agreement, exc)
 
 
 @agreements_view(selectors.VIEW_ROLES)
@@ -411,4 +444,7 @@ def amendment_download(request, pk: int, amendment_pk: int, fmt: str):
     _check_format(fmt)
     agreement = _visible(request, pk)
     amendment = get_object_or_404(Amendment, pk=amendment_pk, agreement=agreement)
-    return _download(amendment_document(amendment, fmt))
+    try:
+        return _download(amendment_document(amendment, fmt))
+    except DocumentIncomplete as exc:
+        return _refused(request, agreement, exc)

@@ -44,7 +44,11 @@ def short_day_label(value: dt.datetime | dt.date) -> str:
 
 
 def duration_label(start: dt.datetime, end: dt.datetime) -> str:
-    minutes = int((end - start).total_seconds() // 60)
+    return minutes_label(int((end - start).total_seconds() // 60))
+
+
+def minutes_label(minutes: int) -> str:
+    """``30 minutes``, ``1 heure``, ``1 h 30``, ``2 heures``."""
     hours, rest = divmod(minutes, 60)
     if hours and rest:
         return f"{hours} h {rest:02d}"

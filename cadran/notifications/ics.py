@@ -34,6 +34,7 @@ def build_ics(
     description: str,
     organizer_name: str,
     attendee_email: str = "",
+    organizer_email: str = "",
 ) -> str:
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//Cadran//Rendez-vous//FR")
@@ -50,7 +51,9 @@ def build_ics(
     event.add("description", description)
     event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
     event.add("transp", "OPAQUE")
-    organizer = icalendar.vCalAddress(f"mailto:{parseaddr(settings.DEFAULT_FROM_EMAIL)[1]}")
+    # The territory's sender address when it has one (same as the e-mail's From).
+    organizer_address = parseaddr(organizer_email or settings.DEFAULT_FROM_EMAIL)[1]
+    organizer = icalendar.vCalAddress(f"mailto:{organizer_address}")
     organizer.params["cn"] = icalendar.vText(organizer_name)
     event.add("organizer", organizer)
     if attendee_email:

@@ -23,6 +23,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 
 from cadran.core import audit, clock
+from cadran.territory import identity as territory_identity
 
 from .backends.sms import Sms, get_sms_backend
 from .enums import MessageChannel, MessageStatus
@@ -207,11 +208,13 @@ def _record_success(message: Message) -> None:
 
 
 def _send(message: Message) -> None:
+    # The territory's senders (cached: no query), else the install's settings.
+    sender = territory_identity.for_id(message.territory_id)
     if message.channel == MessageChannel.EMAIL:
         email = EmailMessage(
             subject=message.subject,
             body=message.body,
-            from_email=settings.DEFAULT_FROM_EMAIL,
+            from_email=sender.from_email,
             to=[message.recipient],
             headers={"Auto-Submitted": "auto-generated"},
         )
@@ -220,7 +223,9 @@ def _send(message: Message) -> None:
         if email.send(fail_silently=False) != 1:
             raise RuntimeError("Le serveur d'e-mail n'a pas accepté le message.")
     else:
-        get_sms_backend().send(Sms(to=message.recipient, body=message.body))
+        get_sms_backend().send(
+            Sms(to=message.recipient, body=message.body, sender=sender.sms_sender)
+        )
 
 
 def _record_failure(claimed: Message, exc: Exception) -> str:

@@ -126,6 +126,11 @@ class CommuneSlots:
     horizon: dt.date  # the last day open to online booking
 
     @property
+    def durations(self) -> list[str]:
+        """The appointment lengths of these permanences, each once: ``["30 minutes"]``."""
+        return list(dict.fromkeys(p.permanence.slot_duration_label for p in self.permanences))
+
+    @property
     def beyond_horizon(self) -> bool:
         return self.window_start > self.horizon
 

@@ -13,12 +13,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cadran.core import clock
+from cadran.publicity.cache import key_part
 from cadran.scheduling import services
 from cadran.scheduling.enums import AppointmentStatus, Channel
 from cadran.territory.models import Commune
+from cadran.territory.selectors import set_current_territory
 
 from . import selectors
 from .forms import BookingForm
+from .page_cache import cached_page
 
 
 def _private(response):
@@ -29,24 +32,34 @@ def _private(response):
 
 @require_GET
 def home(request):
-    cards = selectors.home_communes(now=clock.now())
-    return render(
-        request,
-        "public/home.html",
-        {"cards": cards, "territories": selectors.territories_of(cards)},
-    )
+    def page():
+        cards = selectors.home_communes(now=clock.now())
+        return render(
+            request,
+            "public/home.html",
+            {"cards": cards, "territories": selectors.territories_of(cards)},
+        )
+
+    return cached_page(request, "home", (), page)
 
 
-def _commune_or_404(slug: str) -> Commune:
-    return get_object_or_404(Commune.objects.select_related("territory"), slug=slug)
+def _commune_or_404(request, slug: str) -> Commune:
+    commune = get_object_or_404(Commune.objects.select_related("territory"), slug=slug)
+    set_current_territory(request, commune.territory)  # its names and colours on the page
+    return commune
 
 
 @require_GET
 def commune_detail(request, slug):
-    commune = _commune_or_404(slug)
     monday = selectors.week_start(request.GET.get("semaine"), today=clock.today())
-    slots = selectors.commune_slots(commune=commune, monday=monday, now=clock.now())
-    return render(request, "public/commune_detail.html", {"commune": commune, "slots": slots})
+
+    def page():
+        commune = _commune_or_404(request, slug)
+        slots = selectors.commune_slots(commune=commune, monday=monday, now=clock.now())
+        context = {"commune": commune, "slots": slots}
+        return render(request, "public/commune_detail.html", context)
+
+    return cached_page(request, "commune", (key_part(slug), monday.isoformat()), page)
 
 
 def _put_back_errors(form: BookingForm, exc: ValidationError) -> list[str]:
@@ -67,7 +80,7 @@ def _put_back_errors(form: BookingForm, exc: ValidationError) -> list[str]:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def book(request, slug, slot_id):
-    commune = _commune_or_404(slug)
+    commune = _commune_or_404(request, slug)
     choice = selectors.slot_of_commune(commune=commune, slot_id=slot_id, today=clock.today())
     if choice is None:
         raise Http404("Ce créneau n'existe pas.")
@@ -118,6 +131,7 @@ def _appointment_or_404(request, token: str):
     if appointment is None:
         # The same page for a wrong, mistyped or forged link: it tells nothing.
         return None, _private(render(request, "public/appointment_not_found.html", status=404))
+    set_current_territory(request, territory_id=appointment.permanence.commune.territory_id)
     return appointment, None
 
 

@@ -22,6 +22,7 @@ from cadran.publicity import selectors as publicity
 from cadran.publicity.cache import cached, key_part
 from cadran.publicity.views import respond
 from cadran.territory.models import Commune
+from cadran.territory.selectors import set_current_territory
 from cadran.workshops.models import Session
 from cadran.workshops.selectors import public_agenda
 
@@ -56,6 +57,7 @@ def widget(request, insee: str):
 @require_GET
 def widget_code(request, insee: str):
     commune = _commune(insee)
+    set_current_territory(request, commune.territory)
     now = clock.now()
     today = clock.paris(now).date()
     widget_url = publicity.site_url(reverse("public:widget", args=[commune.insee_code]))

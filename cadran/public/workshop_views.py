@@ -8,6 +8,7 @@ Who may register, the places and the waiting list are the service's business.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -22,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from cadran.core import clock
 from cadran.notifications.formatting import MONTHS, day_label, hour_label
 from cadran.territory.models import Territory
+from cadran.territory.selectors import set_current_territory
 from cadran.workshops import services
 from cadran.workshops.enums import RegistrationStatus, SessionStatus, WorkshopStatus
 from cadran.workshops.models import Session
@@ -33,6 +35,7 @@ from cadran.workshops.selectors import (
 )
 
 from . import selectors
+from .page_cache import cached_page
 from .views import _private
 from .workshop_forms import WorkshopRegistrationForm
 
@@ -154,20 +157,40 @@ def _agenda_territory(territories: list[Territory], slug: str) -> Territory | No
     return territories[0] if territories else None
 
 
+_KEY_SAFE = re.compile(r"^[0-9A-Za-z_-]{0,64}$")
+
+
+def _safe(value: str) -> str:
+    """A query parameter as a piece of a cache key; empty when it could not be one (the
+    page then shows what it shows for a value it does not know)."""
+    value = value.strip()
+    return value if _KEY_SAFE.match(value) else ""
+
+
 @require_GET
 def agenda(request):
     now = clock.now()
     today = clock.paris(now).date()
-    territories = selectors.all_territories()
-    territory = _agenda_territory(territories, request.GET.get("territoire", ""))
+    slug = _safe(request.GET.get("territoire", ""))
     kind = WEEK if request.GET.get("vue") == WEEK else MONTH
     period = _period(kind, request.GET.get("debut"), today=today)
+    asked = _safe(request.GET.get("commune", ""))
+    params = (slug, kind, period.start.isoformat(), asked)
+    return cached_page(
+        request, "agenda", params, lambda: _agenda_page(request, now, slug, period, asked)
+    )
+
+
+def _agenda_page(request, now: dt.datetime, slug: str, period: Period, asked: str):
+    kind = period.kind
+    territories = selectors.all_territories()
+    territory = _agenda_territory(territories, slug)
     communes: list[tuple[str, str]] = []
     commune_insee, commune_name = "", ""
     items: list[AgendaItem] = []
     if territory is not None:
+        set_current_territory(request, territory)
         communes = selectors.residence_choices(territory_id=territory.pk)
-        asked = request.GET.get("commune", "").strip()
         commune_name = dict(communes).get(asked, "")
         commune_insee = asked if commune_name else ""
         sessions = public_agenda(
@@ -270,6 +293,7 @@ def _session_context(session: Session) -> dict:
 @require_GET
 def session_detail(request, pk):
     session = _public_session(pk)
+    set_current_territory(request, session.workshop.territory)
     if not session.is_registration_target:
         return redirect("public:session", pk=session.cycle_group_id)
     now = clock.now()
@@ -290,6 +314,7 @@ def _put_back_errors(form: WorkshopRegistrationForm, exc: ValidationError) -> No
 @require_http_methods(["GET", "HEAD", "POST"])
 def session_register(request, pk):
     session = _public_session(pk)
+    set_current_territory(request, session.workshop.territory)
     if not session.is_registration_target:
         return redirect("public:session_register", pk=session.cycle_group_id)
     now = clock.now()

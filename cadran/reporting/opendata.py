@@ -3,7 +3,8 @@
 
 One row per venue where a permanence is open today or later. Multiple values are joined
 with ``|`` (the current reference implementation), ``horaires`` is written in the
-OpenStreetMap opening_hours syntax from the weekly permanences (closed on public holidays),
+OpenStreetMap opening_hours syntax from the permanences, weekly, fortnightly or monthly
+(closed on public holidays),
 ``prise_rdv`` is the public booking page of the commune, phone numbers are in +33 form.
 Choices where our data has no answer are listed in docs/rapports.md.
 """
@@ -11,6 +12,7 @@ Choices where our data has no answer are listed in docs/rapports.md.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 from collections import defaultdict
@@ -22,6 +24,7 @@ from django.urls import reverse
 
 from cadran.core import clock
 from cadran.scheduling.models import Permanence
+from cadran.scheduling.recurrence import OSM_DAYS
 from cadran.territory.models import Venue
 from cadran.workshops.models import Session
 
@@ -64,7 +67,8 @@ REQUIRED = ("id", "pivot", "nom", "commune", "code_postal", "adresse", "date_maj
 SEPARATOR = "|"
 # No SIRET is known for a venue: the national cartography writes 14 zeros then.
 UNKNOWN_PIVOT = "0" * 14
-OSM_DAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
+# Fortnightly hours are written for the ISO years from today to this many days ahead.
+FORTNIGHT_HORIZON_DAYS = 2 * 366
 SERVICES = (
     "Aide aux démarches administratives",
     "Maîtrise des outils numériques du quotidien",
@@ -90,18 +94,36 @@ def phone_e164(number: str) -> str:
     return ""
 
 
-def opening_hours(permanences: Iterable[Permanence]) -> str:
-    """Weekly permanences in OSM syntax: ``We 09:00-12:00; Fr 14:00-17:00; PH off``."""
-    by_day: dict[int, set[tuple]] = defaultdict(set)
+def opening_hours(permanences: Iterable[Permanence], *, today: dt.date | None = None) -> str:
+    """Permanences in OSM syntax: ``We 09:00-12:00; Fr 14:00-17:00; PH off``.
+
+    A monthly permanence is ``Tu[1] 14:00-17:00`` (``Th[-1]`` the last Thursday); a
+    fortnightly one uses ISO week numbers for the years from ``today`` to
+    ``FORTNIGHT_HORIZON_DAYS`` ahead (see ``Recurrence.osm_selectors``). Those rules are
+    "additional" (``, ``): they never replace a weekly rule of the same day.
+    """
+    today = today or clock.today()
+    horizon = today + dt.timedelta(days=FORTNIGHT_HORIZON_DAYS)
+    weekly: dict[int, set[tuple]] = defaultdict(set)
+    other: dict[tuple[int, str], set[tuple]] = defaultdict(set)
     for perm in permanences:
-        by_day[perm.weekday].add((perm.start_time, perm.end_time))
-    rules = []
-    for day in sorted(by_day):
-        spans = ",".join(f"{s:%H:%M}-{e:%H:%M}" for s, e in sorted(by_day[day]))
-        rules.append(f"{OSM_DAYS[day]} {spans}")
-    if rules:
-        rules.append("PH off")
-    return "; ".join(rules)
+        span = (perm.start_time, perm.end_time)
+        recurrence = perm.recurrence_rule
+        if recurrence.is_weekly:
+            weekly[perm.weekday].add(span)
+            continue
+        for selector in recurrence.osm_selectors(today, horizon):
+            other[(perm.weekday, selector)].add(span)
+
+    def spans(found: set[tuple]) -> str:
+        return ",".join(f"{s:%H:%M}-{e:%H:%M}" for s, e in sorted(found))
+
+    rules = [("; ", f"{OSM_DAYS[day]} {spans(weekly[day])}") for day in sorted(weekly)]
+    rules += [(", ", f"{key[1]} {spans(other[key])}") for key in sorted(other)]
+    if not rules:
+        return ""
+    text = rules[0][1] + "".join(sep + rule for sep, rule in rules[1:])
+    return text + "; PH off"
 
 
 def _typologie(venue: Venue) -> str:
@@ -157,7 +179,7 @@ def venue_rows() -> list[dict[str, str]]:
                 "telephone": phone_e164(territory.contact_phone),
                 "courriels": territory.contact_email,
                 "site_web": site,
-                "horaires": opening_hours(venue.open),
+                "horaires": opening_hours(venue.open, today=today),
                 "presentation_resume": SUMMARY,
                 "presentation_detail": "",
                 "source": territory.short_name or territory.name,

@@ -18,7 +18,7 @@ import datetime as dt
 import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import cast
 
 from django.db import connection
@@ -684,7 +684,7 @@ def session_counts_by(
 def offered_minutes_by(
     period: Period, permanences: Sequence[Permanence], closures: Sequence[Closure]
 ) -> dict[int, int]:
-    """Minutes of permanence offered per permanence: its weekly occurrences in the period,
+    """Minutes of permanence offered per permanence: its occurrences in the period,
     minus public holidays and the part of each occurrence a closure covers.
 
     Occurrences are counted, not listed; only the days a closure touches are walked.
@@ -698,9 +698,9 @@ def offered_minutes_by(
         if first > last:
             result[perm.pk] = 0
             continue
-        first_day = first + dt.timedelta(days=(rule.weekday - first.weekday()) % 7)
-        count = (last - first_day).days // 7 + 1 if first_day <= last else 0
-        count -= sum(1 for h in holidays if h.weekday() == rule.weekday and first <= h <= last)
+        recurrence = rule.recurrence
+        count = recurrence.count(first, last)
+        count -= sum(1 for h in holidays if first <= h <= last and recurrence.occurs_on(h))
         length = (
             dt.datetime.combine(first, rule.end_time) - dt.datetime.combine(first, rule.start_time)
         ).seconds // 60
@@ -714,13 +714,10 @@ def offered_minutes_by(
         )
         for c_start, c_end in spans:
             days = occurrence_dates(
-                WeeklyRule(
-                    rule.weekday,
-                    rule.start_time,
-                    rule.end_time,
-                    rule.slot_minutes,
-                    max(first, c_start.astimezone(PARIS).date()),
-                    min(last, c_end.astimezone(PARIS).date()),
+                replace(
+                    rule,
+                    valid_from=max(first, c_start.astimezone(PARIS).date()),
+                    valid_until=min(last, c_end.astimezone(PARIS).date()),
                 ),
                 first,
                 last,
@@ -761,6 +758,9 @@ def _permanences_and_closures(period: Period, permanence_scope: Q, territory_id:
             "venue_id",
             "adviser_id",
             "weekday",
+            "frequency",
+            "first_date",
+            "week_of_month",
             "start_time",
             "end_time",
             "slot_minutes",

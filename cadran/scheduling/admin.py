@@ -9,8 +9,46 @@ from .models import Appointment, AppointmentTopic, Beneficiary, Closure, Permane
 class PermanenceAdmin(TerritoryScopedAdmin):
     territory_path = "commune__territory"
     list_display = ["commune", "__str__", "venue", "adviser", "online_booking", "is_demo"]
-    list_filter = ["weekday", "online_booking", "is_demo"]
+    list_filter = ["weekday", "frequency", "online_booking", "is_demo"]
     list_select_related = ["commune", "venue__commune", "adviser"]
+    radio_fields = {"frequency": admin.VERTICAL}
+    fieldsets = [
+        (None, {"fields": ["commune", "venue", "adviser"]}),
+        (
+            "Quand",
+            {
+                "fields": [
+                    "weekday",
+                    "frequency",
+                    "first_date",
+                    "week_of_month",
+                    "start_time",
+                    "end_time",
+                    "adviser_arrival_time",
+                    "slot_minutes",
+                    "valid_from",
+                    "valid_until",
+                ],
+                "description": (
+                    "Une semaine sur deux : la première date fixe les semaines (laissée vide, "
+                    "c'est le premier jour de la permanence à partir de la date de début). "
+                    "Une fois par mois : choisissez la semaine, par exemple « le premier du "
+                    "mois » pour le premier mardi du mois, ou « le dernier du mois »."
+                ),
+            },
+        ),
+        (
+            "Réservation",
+            {
+                "fields": [
+                    "online_booking",
+                    "min_notice_minutes",
+                    "booking_window_days",
+                    "is_demo",
+                ]
+            },
+        ),
+    ]
 
 
 @admin.register(Closure)

@@ -11,6 +11,24 @@ class Weekday(models.IntegerChoices):
     SUNDAY = 6, "dimanche"
 
 
+class Frequency(models.TextChoices):
+    """How often a permanence comes back (see :mod:`cadran.scheduling.recurrence`)."""
+
+    WEEKLY = "weekly", "Toutes les semaines"
+    FORTNIGHTLY = "fortnightly", "Une semaine sur deux"
+    MONTHLY = "monthly", "Une fois par mois"
+
+
+class WeekOfMonth(models.IntegerChoices):
+    """Which weekday of the month a monthly permanence falls on."""
+
+    FIRST = 1, "Le premier du mois"
+    SECOND = 2, "Le deuxième du mois"
+    THIRD = 3, "Le troisième du mois"
+    FOURTH = 4, "Le quatrième du mois"
+    LAST = -1, "Le dernier du mois"
+
+
 class Channel(models.TextChoices):
     PHONE = "phone", "Par téléphone"
     WALK_IN = "walk_in", "Sur place"

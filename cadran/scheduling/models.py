@@ -3,15 +3,26 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 
 from cadran.accounts.enums import TERRITORY_ROLES, Role
 from cadran.core import clock
+from cadran.notifications.formatting import minutes_label
 from cadran.territory.models import Commune
 
-from .enums import ACTIVE_STATUSES, AppointmentStatus, Channel, Thematique, Weekday
+from .enums import (
+    ACTIVE_STATUSES,
+    AppointmentStatus,
+    Channel,
+    Frequency,
+    Thematique,
+    Weekday,
+    WeekOfMonth,
+)
+from .recurrence import DAYS, Recurrence, first_weekday_from
 
 
 def default_min_notice() -> int:
@@ -39,7 +50,8 @@ class PermanenceQuerySet(models.QuerySet["Permanence"]):
 
 
 class Permanence(models.Model):
-    """A weekly opening for individual appointments (the convention's "intervention hebdomadaire")."""
+    """An opening for individual appointments (the convention's "intervention hebdomadaire"):
+    every week, every other week or once a month (see :mod:`.recurrence`)."""
 
     commune = models.ForeignKey(
         "territory.Commune",
@@ -58,6 +70,30 @@ class Permanence(models.Model):
         limit_choices_to={"role": Role.ADVISER},
     )
     weekday = models.PositiveSmallIntegerField("jour", choices=Weekday.choices)
+    frequency = models.CharField(
+        "fréquence",
+        max_length=16,
+        choices=Frequency.choices,
+        default=Frequency.WEEKLY,
+        help_text="Toutes les semaines, une semaine sur deux, ou un jour précis du mois.",
+    )
+    first_date = models.DateField(
+        "première date (une semaine sur deux)",
+        null=True,
+        blank=True,
+        help_text=(
+            "La date d'une permanence, par exemple la première : elle fixe les semaines où "
+            "la permanence a lieu. Laissée vide : le premier jour de la permanence à partir "
+            "de la date de début."
+        ),
+    )
+    week_of_month = models.SmallIntegerField(
+        "quelle semaine du mois (une fois par mois)",
+        null=True,
+        blank=True,
+        choices=WeekOfMonth.choices,
+        help_text="Par exemple « le premier du mois » : le premier mardi du mois.",
+    )
     start_time = models.TimeField("début")
     end_time = models.TimeField("fin")
     adviser_arrival_time = models.TimeField(
@@ -99,20 +135,85 @@ class Permanence(models.Model):
             models.CheckConstraint(
                 condition=Q(weekday__gte=0) & Q(weekday__lte=6), name="permanence_weekday"
             ),
+            models.CheckConstraint(
+                condition=Q(frequency=Frequency.WEEKLY)
+                | Q(frequency=Frequency.FORTNIGHTLY, first_date__isnull=False)
+                | Q(
+                    frequency=Frequency.MONTHLY,
+                    week_of_month__isnull=False,
+                    week_of_month__in=WeekOfMonth.values,
+                ),
+                name="permanence_recurrence",
+                violation_error_message=(
+                    "Une semaine sur deux : indiquez la première date. Une fois par mois : "
+                    "choisissez la semaine du mois (première à quatrième, ou dernière)."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
-        return (
-            f"{self.get_weekday_display().capitalize()} {self.start_time:%H:%M}–"
-            f"{self.end_time:%H:%M}"
+        if self.frequency == Frequency.WEEKLY:
+            when = self.get_weekday_display()
+        else:
+            when = self.recurrence_rule.label_fr()
+        return f"{when[:1].upper()}{when[1:]} {self.start_time:%H:%M}–{self.end_time:%H:%M}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.frequency != Frequency.FORTNIGHTLY:
+            self.first_date = None
+        if self.frequency != Frequency.MONTHLY:
+            self.week_of_month = None
+        if self.weekday is None or self.weekday not in Weekday.values:
+            return
+        day = DAYS[self.weekday]
+        errors: dict[str, str] = {}
+        if self.frequency == Frequency.FORTNIGHTLY:
+            if self.first_date is None and self.valid_from is not None:
+                self.first_date = first_weekday_from(self.valid_from, self.weekday)
+            elif self.first_date is not None and self.first_date.weekday() != self.weekday:
+                given = DAYS[self.first_date.weekday()]
+                errors["first_date"] = (
+                    f"Le {self.first_date:%d/%m/%Y} est un {given} : choisissez un {day}, "
+                    "le jour de la permanence."
+                )
+        elif self.frequency == Frequency.MONTHLY and self.week_of_month is None:
+            errors["week_of_month"] = (
+                f"Choisissez quel {day} du mois : le premier, le deuxième, le troisième, "
+                "le quatrième ou le dernier."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def recurrence_rule(self) -> Recurrence:
+        """When the permanence comes back (every date check goes through it)."""
+        anchor = self.first_date
+        if self.frequency == Frequency.FORTNIGHTLY and anchor is None:
+            anchor = first_weekday_from(self.valid_from, self.weekday)
+        return Recurrence(
+            weekday=self.weekday,
+            frequency=self.frequency,
+            anchor=anchor if self.frequency == Frequency.FORTNIGHTLY else None,
+            week_of_month=self.week_of_month if self.frequency == Frequency.MONTHLY else None,
         )
+
+    @property
+    def recurrence_label(self) -> str:
+        """« le mercredi », « un vendredi sur deux », « le dernier jeudi du mois »."""
+        return self.recurrence_rule.label_fr()
 
     @property
     def hours_label(self) -> str:
         def fmt(t: dt.time) -> str:
             return f"{t.hour}h{t.minute:02d}" if t.minute else f"{t.hour}h"
 
-        return f"le {self.get_weekday_display()} de {fmt(self.start_time)} à {fmt(self.end_time)}"
+        return f"{self.recurrence_label} de {fmt(self.start_time)} à {fmt(self.end_time)}"
+
+    @property
+    def slot_duration_label(self) -> str:
+        """How long one appointment lasts: « 30 minutes », « 1 heure », « 1 h 30 »."""
+        return minutes_label(self.slot_minutes)
 
 
 class ClosureQuerySet(models.QuerySet["Closure"]):

@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.conf import settings
 from django.urls import reverse
 
 from cadran.core.clock import PARIS
@@ -31,6 +30,7 @@ from cadran.notifications.formatting import (
 from cadran.notifications.ics import build_ics, event_uid
 from cadran.notifications.models import Message
 from cadran.notifications.services import queue_message, withdraw_pending_messages
+from cadran.territory import identity as territory_identity
 
 from .models import Appointment, Beneficiary
 
@@ -52,8 +52,10 @@ def contact_channels(beneficiary: Beneficiary) -> list[tuple[str, str]]:
     return channels
 
 
-def private_link(token: str) -> str:
-    return settings.CADRAN_SITE_URL + reverse("public:appointment", kwargs={"token": token})
+def private_link(token: str, territory_id: int | None = None) -> str:
+    """On the territory's own site when it has one (``Territory.site_url``)."""
+    path = reverse("public:appointment", kwargs={"token": token})
+    return territory_identity.for_id(territory_id).url(path)
 
 
 def appointment_context(appointment: Appointment) -> dict:
@@ -103,6 +105,9 @@ def _ics(appointment: Appointment, *, method: str, sequence: int, recipient: str
             f"{context['service_name']}, {context['contact_phone']}."
         ),
         organizer_name=context["service_name"],
+        organizer_email=territory_identity.for_id(
+            appointment.permanence.commune.territory_id
+        ).from_email,
         attendee_email=recipient,
     )
 
@@ -144,7 +149,8 @@ def _queue_for_person(
 
 def notify_appointment_booked(appointment: Appointment, token: str) -> list[Message]:
     """The confirmation, with the private link to see or cancel the appointment."""
-    context = appointment_context(appointment) | {"link": private_link(token)}
+    territory_id = appointment.permanence.commune.territory_id
+    context = appointment_context(appointment) | {"link": private_link(token, territory_id)}
     return _queue_for_person(
         appointment, event=BOOKED, key="booked", context=context, ics_method="REQUEST"
     )
@@ -204,7 +210,7 @@ def notify_appointment_cancelled(appointment: Appointment, *, by_service: bool) 
     )
     context = appointment_context(appointment) | {
         "by_service": by_service,
-        "site_url": settings.CADRAN_SITE_URL,
+        "site_url": territory_identity.for_id(appointment.permanence.commune.territory_id).site_url,
     }
     return _queue_for_person(
         appointment,
@@ -251,8 +257,9 @@ def notify_staff_digest(
             permanence.pk,
             {
                 "commune": permanence.commune.name,
-                "url": settings.CADRAN_SITE_URL
-                + reverse("staff:day_sheet", kwargs={"pk": permanence.pk, "day": day}),
+                "url": territory_identity.for_id(permanence.commune.territory_id).url(
+                    reverse("staff:day_sheet", kwargs={"pk": permanence.pk, "day": day})
+                ),
             },
         )
     if not rows or not adviser.email or territory_id is None:

@@ -198,7 +198,8 @@ class DaySheet:
 
 
 def is_occurrence(permanence: Permanence, day: dt.date) -> bool:
-    return next(occurrence_dates(WeeklyRule.of(permanence), day, day), None) == day
+    """Whether the permanence takes place that day (its validity and its recurrence)."""
+    return WeeklyRule.of(permanence).occurs_on(day)
 
 
 def day_sheet(*, permanence: Permanence, day: dt.date, user, now: dt.datetime) -> DaySheet:
@@ -234,8 +235,9 @@ def day_sheet(*, permanence: Permanence, day: dt.date, user, now: dt.datetime) -
             covering = [c.reason for c in closures if c.start < end and c.end > start]
             line.closed_reason = " ; ".join(covering)
         lines.append(line)
-    previous_day = day - dt.timedelta(days=7)
-    next_day = day + dt.timedelta(days=7)
+    # The neighbouring occurrences: a week away, two weeks, or in the month before or after.
+    previous_day = rule.recurrence.previous_before(day)
+    next_day = rule.recurrence.next_after(day)
     return DaySheet(
         permanence=permanence,
         day=day,
@@ -244,8 +246,8 @@ def day_sheet(*, permanence: Permanence, day: dt.date, user, now: dt.datetime) -
         closures=closures,
         other_appointments=sorted(active.values(), key=lambda a: a.start),
         cancelled=cancelled,
-        previous_day=previous_day if is_occurrence(permanence, previous_day) else None,
-        next_day=next_day if is_occurrence(permanence, next_day) else None,
+        previous_day=previous_day if rule.occurs_on(previous_day) else None,
+        next_day=next_day if rule.occurs_on(next_day) else None,
     )
 
 

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from cadran.accounts.enums import TERRITORY_ROLES, Role
 from cadran.core import audit, clock
 from cadran.core.tokens import hash_token, new_reference, new_token
+from cadran.notifications.formatting import day_label
 from cadran.territory.models import Territory
 
 from .enums import AppointmentStatus, Channel, Thematique
@@ -25,10 +26,13 @@ from .notifications import (
     notify_appointment_cancelled,
     notify_appointment_moved,
 )
-from .slots import Slot, free_slots, parse_slot_id
+from .slots import Slot, WeeklyRule, free_slots, parse_slot_id
 
 SLOT_TAKEN = "Ce créneau vient d'être réservé. Choisissez-en un autre."
 SLOT_UNAVAILABLE = "Ce créneau n'est plus disponible. Choisissez-en un autre."
+NOT_AN_OCCURRENCE = (
+    "La permanence n'a pas lieu le {day} : elle a lieu {when}. Choisissez un autre créneau."
+)
 NAME_MAX_LENGTH = 100  # Beneficiary.first_name / last_name
 
 
@@ -116,6 +120,7 @@ def get_bookable_slot(
     if permanence is None or (not for_staff and not permanence.online_booking):
         raise ValidationError({"slot": ["Ce créneau n'existe pas."]})
     day = start.date()
+    _check_occurrence(permanence, day)
     _check_agreement_covers(permanence, day)
     for slot in free_slots([permanence], date_from=day, date_to=day, now=now, for_staff=for_staff):
         if slot.start == start:
@@ -123,6 +128,22 @@ def get_bookable_slot(
     if _is_taken(permanence, start):
         raise SlotTaken({"slot": [SLOT_TAKEN]}, code="slot_taken")
     raise ValidationError({"slot": [SLOT_UNAVAILABLE]})
+
+
+def _check_occurrence(permanence: Permanence, day: dt.date) -> None:
+    """Refuse, with the reason, a date a fortnightly or monthly permanence skips (no query).
+
+    A weekly permanence's other days keep the plain « plus disponible » message.
+    """
+    rule = WeeklyRule.of(permanence)
+    if rule.recurrence.is_weekly or rule.occurs_on(day):
+        return
+    if day < rule.valid_from or (rule.valid_until is not None and day > rule.valid_until):
+        return
+    raise ValidationError(
+        {"slot": [NOT_AN_OCCURRENCE.format(day=day_label(day), when=permanence.recurrence_label)]},
+        code="not_an_occurrence",
+    )
 
 
 def acts_for_service(by, permanence: Permanence) -> bool:

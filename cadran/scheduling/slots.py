@@ -1,6 +1,6 @@
 """Slots are computed, never stored.
 
-A permanence's weekly occurrences, cut into slots, minus public holidays, closures and
+A permanence's occurrences (weekly, fortnightly or monthly: :mod:`.recurrence`), cut into slots, minus public holidays, closures and
 active appointments, in Europe/Paris wall-clock time (so 9h stays 9h across daylight-saving
 changes), never before the minimum notice nor beyond the booking window.
 
@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from cadran.core.clock import PARIS
 
 from .calendars import public_holidays
+from .enums import Frequency
+from .recurrence import Recurrence, first_weekday_from
 
 Interval = tuple[dt.datetime, dt.datetime]
 
@@ -30,15 +32,21 @@ SLOT_ID_RE = re.compile(r"([0-9]{1,12})-([0-9]{12})")
 
 @dataclass(frozen=True, slots=True)
 class WeeklyRule:
+    """A permanence's hours, validity and recurrence (every week unless told otherwise)."""
+
     weekday: int
     start_time: dt.time
     end_time: dt.time
     slot_minutes: int
     valid_from: dt.date
     valid_until: dt.date | None = None
+    frequency: str = Frequency.WEEKLY
+    anchor: dt.date | None = None  # fortnightly: the first date
+    week_of_month: int | None = None  # monthly: 1..4 or -1 (the last)
 
     @classmethod
     def of(cls, permanence) -> WeeklyRule:
+        recurrence = permanence.recurrence_rule
         return cls(
             weekday=permanence.weekday,
             start_time=permanence.start_time,
@@ -46,7 +54,29 @@ class WeeklyRule:
             slot_minutes=permanence.slot_minutes,
             valid_from=permanence.valid_from,
             valid_until=permanence.valid_until,
+            frequency=recurrence.frequency,
+            anchor=recurrence.anchor,
+            week_of_month=recurrence.week_of_month,
         )
+
+    @property
+    def recurrence(self) -> Recurrence:
+        anchor = self.anchor
+        if self.frequency == Frequency.FORTNIGHTLY and anchor is None:
+            # No first date given: the first weekday of the validity.
+            anchor = first_weekday_from(self.valid_from, self.weekday)
+        return Recurrence(
+            weekday=self.weekday,
+            frequency=self.frequency,
+            anchor=anchor,
+            week_of_month=self.week_of_month,
+        )
+
+    def occurs_on(self, day: dt.date) -> bool:
+        """Whether ``day`` is an occurrence: within the validity and on the rule."""
+        if day < self.valid_from or (self.valid_until is not None and day > self.valid_until):
+            return False
+        return self.recurrence.occurs_on(day)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,14 +130,10 @@ def localize(naive: dt.datetime) -> dt.datetime | None:
 
 
 def occurrence_dates(rule: WeeklyRule, date_from: dt.date, date_to: dt.date) -> Iterator[dt.date]:
+    """The dates of the rule's occurrences between two dates (inclusive), within its validity."""
     first = max(date_from, rule.valid_from)
     last = min(date_to, rule.valid_until) if rule.valid_until else date_to
-    if first > last:
-        return
-    day = first + dt.timedelta(days=(rule.weekday - first.weekday()) % 7)
-    while day <= last:
-        yield day
-        day += dt.timedelta(days=7)
+    yield from rule.recurrence.occurrences(first, last)
 
 
 def occurrence_slots(rule: WeeklyRule, day: dt.date) -> Iterator[tuple[dt.datetime, dt.datetime]]:

@@ -21,6 +21,7 @@ from django.db.models.functions import Cast, Concat
 from cadran.accounts.models import User
 from cadran.core.clock import PARIS
 from cadran.notifications.models import Message
+from cadran.territory.models import Territory
 
 from .enums import AppointmentStatus
 from .models import Appointment
@@ -38,11 +39,12 @@ def _at(day: dt.date, when: dt.time) -> dt.datetime:
     return dt.datetime.combine(day, when, tzinfo=PARIS)
 
 
-def reminder_due_at(start: dt.datetime) -> dt.datetime:
+def reminder_due_at(start: dt.datetime, reminder_time: dt.time | None = None) -> dt.datetime:
     """When the reminder of an appointment starting at ``start`` is due: the day before, at
-    ``CADRAN_REMINDER_TIME``, Paris time."""
+    ``reminder_time`` (its territory's ``Territory.reminder_time``; by default the install's
+    ``CADRAN_REMINDER_TIME``), Paris time."""
     day_before = start.astimezone(PARIS).date() - dt.timedelta(days=1)
-    return _at(day_before, _time_setting("CADRAN_REMINDER_TIME"))
+    return _at(day_before, reminder_time or _time_setting("CADRAN_REMINDER_TIME"))
 
 
 def _reachable() -> Q:
@@ -55,13 +57,8 @@ def _reachable() -> Q:
     )
 
 
-def due_reminders(now: dt.datetime):
-    """Booked appointments whose reminder is due and not yet queued.
-
-    Due: the reminder time of the day before has come, and the appointment has not started.
-    Not for an appointment booked after that time (the confirmation has just said it all).
-    """
-    reminder_time = _time_setting("CADRAN_REMINDER_TIME")
+def _reminder_window(now: dt.datetime, reminder_time: dt.time) -> Q:
+    """The appointments whose reminder at ``reminder_time`` is due at ``now``."""
     today = now.astimezone(PARIS).date()
     tomorrow = today + dt.timedelta(days=1)
     # Appointments today had their reminder due yesterday; tomorrow's once today's time came.
@@ -72,6 +69,23 @@ def due_reminders(now: dt.datetime):
             start__gte=_at(tomorrow, dt.time(0)),
             start__lt=_at(tomorrow + dt.timedelta(days=1), dt.time(0)),
             created_at__lt=_at(today, reminder_time),
+        )
+    return window
+
+
+def due_reminders(now: dt.datetime):
+    """Booked appointments whose reminder is due and not yet queued.
+
+    Due: the reminder time of the day before has come, and the appointment has not started.
+    Not for an appointment booked after that time (the confirmation has just said it all).
+    The time is the one of the appointment's territory (``Territory.reminder_time``): one
+    window per distinct time (one query for them, whatever the number of territories).
+    """
+    times = Territory.objects.order_by().values_list("reminder_time", flat=True).distinct()
+    window = Q(pk__in=[])
+    for reminder_time in times:
+        window |= Q(permanence__commune__territory__reminder_time=reminder_time) & (
+            _reminder_window(now, reminder_time)
         )
     already = Message.objects.filter(
         content_type=ContentType.objects.get_for_model(Appointment),
@@ -99,18 +113,20 @@ def queue_due_reminders(now: dt.datetime) -> int:
 
 
 def queue_staff_digests(now: dt.datetime) -> int:
-    """Sweeper: each adviser's appointments of the day, by e-mail, from 7h (Paris).
+    """Sweeper: each adviser's appointments of the day, by e-mail, from the digest time of
+    their appointments' territory (``Territory.digest_time``, 7h by default; Paris).
 
     A worker that was down at 7h sends it when it comes back, the same day; never the next.
     """
     local = now.astimezone(PARIS)
-    if local.time() < _time_setting("CADRAN_STAFF_DIGEST_TIME"):
-        return 0
     day = local.date()
     day_start, day_end = _at(day, dt.time(0)), _at(day + dt.timedelta(days=1), dt.time(0))
     todays = Appointment.objects.filter(
         status=AppointmentStatus.BOOKED, start__gte=day_start, start__lt=day_end
     )
+    # Due once the digest time of an appointment's territory has come (Territory.digest_time);
+    # the digest then lists all the adviser's appointments of the day.
+    due_today = todays.filter(permanence__commune__territory__digest_time__lte=local.time())
     digest_key = Concat(
         Value("staff_digest:"),
         Cast(OuterRef("pk"), CharField()),
@@ -120,7 +136,7 @@ def queue_staff_digests(now: dt.datetime) -> int:
     advisers = list(
         User.objects.filter(is_active=True, email__gt="")
         # Not a correlated EXISTS: SQLite would walk each adviser's whole history.
-        .filter(pk__in=todays.values("permanence__adviser_id"))
+        .filter(pk__in=due_today.values("permanence__adviser_id"))
         .filter(~Exists(Message.objects.filter(dedupe_key=digest_key)))
         .order_by("pk")[:BATCH]
     )

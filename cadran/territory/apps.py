@@ -5,3 +5,8 @@ class TerritoryConfig(AppConfig):
     name = "cadran.territory"
     label = "territory"
     verbose_name = "Territoire"
+
+    def ready(self) -> None:
+        from . import identity
+
+        identity.connect_charter_signals()

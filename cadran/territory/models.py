@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 
@@ -11,10 +14,34 @@ insee_validator = RegexValidator(
     r"^(\d{5}|2[AB]\d{3})$", "Le code INSEE compte cinq caractères (ex. 59212)."
 )
 postcode_validator = RegexValidator(r"^\d{5}$", "Le code postal compte cinq chiffres.")
+# Brevo's alphanumeric sender: at most 11 letters or digits, no space nor accent.
+sms_sender_validator = RegexValidator(
+    r"^(?=.*[A-Za-z])[A-Za-z0-9]{1,11}$",
+    "L'expéditeur des SMS compte au plus 11 lettres ou chiffres, sans espace ni accent, "
+    "dont au moins une lettre (par exemple « CCFL »).",
+)
+
+PRODUCT_NAME = "Cadran"
+
+
+def _time_setting(name: str, fallback: str) -> dt.time:
+    return dt.time.fromisoformat(getattr(settings, name, fallback) or fallback)
+
+
+def default_reminder_time() -> dt.time:
+    """The install's ``CADRAN_REMINDER_TIME`` (10:00 unless set), for a new territory."""
+    return _time_setting("CADRAN_REMINDER_TIME", "10:00")
+
+
+def default_digest_time() -> dt.time:
+    """The install's ``CADRAN_STAFF_DIGEST_TIME`` (07:00 unless set), for a new territory."""
+    return _time_setting("CADRAN_STAFF_DIGEST_TIME", "07:00")
 
 
 class Territory(models.Model):
-    """An intercommunality (EPCI). One install may serve several."""
+    """An intercommunality (EPCI). One install may serve several; each carries its own
+    identity (names, contacts, senders, site address, times: docs/territoire.md) and its
+    charte graphique (``publicity.Charter``: colours and logo)."""
 
     name = models.CharField("nom", max_length=200)
     short_name = models.CharField("sigle", max_length=30)
@@ -32,6 +59,51 @@ class Territory(models.Model):
         default=r"^[0-9]{6,10}$",
         help_text="Expression régulière ; par défaut de 6 à 10 chiffres.",
     )
+    # --- Identity (docs/territoire.md) ---
+    programme_name = models.CharField(
+        "nom du dispositif",
+        max_length=120,
+        blank=True,
+        help_text="En tête de chaque page, par exemple « Conseillers numériques Esperluette ». "
+        f"Vide : « {PRODUCT_NAME} ».",
+    )
+    sms_sender = models.CharField(
+        "expéditeur des SMS",
+        max_length=11,
+        blank=True,
+        validators=[sms_sender_validator],
+        help_text="Au plus 11 lettres ou chiffres, sans espace (par exemple « CCFL »). "
+        "Vide : celui de l'installation.",
+    )
+    email_from_name = models.CharField(
+        "nom de l'expéditeur des e-mails",
+        max_length=100,
+        blank=True,
+        help_text="Par exemple « Service Culture CCFL ». Vide : celui de l'installation.",
+    )
+    email_from_address = models.EmailField(
+        "adresse d'expédition des e-mails",
+        blank=True,
+        help_text="Une adresse que le serveur d'e-mail a le droit d'utiliser. "
+        "Vide : celle de l'installation.",
+    )
+    site_url = models.URLField(
+        "adresse publique du site",
+        max_length=200,
+        blank=True,
+        help_text="Par exemple « https://rdv.cc-flandrelys.fr » : les liens des e-mails et SMS "
+        "du territoire y mènent. Vide : l'adresse de l'installation.",
+    )
+    reminder_time = models.TimeField(
+        "heure des rappels",
+        default=default_reminder_time,
+        help_text="Le rappel part la veille du rendez-vous à cette heure (heure de Paris).",
+    )
+    digest_time = models.TimeField(
+        "heure du récapitulatif des conseillers",
+        default=default_digest_time,
+        help_text="Chaque conseiller reçoit ses rendez-vous du jour à cette heure (Paris).",
+    )
 
     class Meta:
         verbose_name = "territoire"
@@ -40,6 +112,19 @@ class Territory(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.site_url = (self.site_url or "").rstrip("/")
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        super().clean()
+        if self.site_url:
+            self.site_url = self.site_url.rstrip("/")
+            if "?" in self.site_url or "#" in self.site_url:
+                raise ValidationError(
+                    {"site_url": "Donnez seulement l'adresse du site, sans « ? » ni « # »."}
+                )
 
 
 class CommuneQuerySet(models.QuerySet["Commune"]):

@@ -21,7 +21,15 @@ from cadran.workshops.conditions import venue_shortfalls as format_shortfalls
 from cadran.workshops.enums import ACTIVE_REGISTRATION_STATUSES, CANCELLED_SESSION_STATUSES
 from cadran.workshops.models import Session
 
-from .models import Commune, Venue, VenueChange, VenueChangeQuerySet, VenueChangeStatus
+from . import identity
+from .models import (
+    Commune,
+    Territory,
+    Venue,
+    VenueChange,
+    VenueChangeQuerySet,
+    VenueChangeStatus,
+)
 
 # Who uses these pages: the commune's referents declare, the territory's staff decide.
 DECLARE_ROLES = frozenset({Role.COMMUNE_REFERENT, *TERRITORY_ROLES})
@@ -221,3 +229,49 @@ def impact(change: VenueChange) -> Impact:
 
 def status_label(change: VenueChange) -> str:
     return VenueChangeStatus(change.status).label
+
+
+# --- Which territory a page belongs to ------------------------------------------------------
+
+
+def set_current_territory(request, territory=None, *, territory_id: int | None = None) -> None:
+    """A view that knows its territory (a commune's page) says so before rendering; with
+    ``territory_id`` alone, the ``Territory`` row is loaded only if something asks for it."""
+    if territory is not None:
+        request.territory = territory
+        territory_id = territory.pk
+    request.territory_identity = identity.for_id(territory_id)
+
+
+def current_identity(request) -> identity.Identity:
+    """The identity a page shows (no query once cached): ``request.territory`` when a view
+    (or a host/path resolver) set it; else the signed-in user's territory (staff pages);
+    else the install's only territory; else the product's (« Cadran »)."""
+    cached = getattr(request, "territory_identity", None)
+    if cached is not None:
+        return cached
+    territory = getattr(request, "territory", None)
+    if territory is not None:
+        found = identity.for_territory(territory)
+    else:
+        user = getattr(request, "user", None)
+        territory_id = None
+        if user is not None and user.is_authenticated:
+            territory_id = getattr(user, "territory_id", None)
+        found = identity.for_id(territory_id or identity.sole_territory_id())
+    request.territory_identity = found
+    return found
+
+
+def current_territory(request):
+    """The ``Territory`` of the page (see :func:`current_identity`), or None: reads
+    ``request.territory`` when set, else resolves it and sets it."""
+    territory = getattr(request, "territory", None)
+    if territory is not None:
+        return territory
+    found = current_identity(request)
+    territory = (
+        Territory.objects.filter(pk=found.territory_id).first() if found.territory_id else None
+    )
+    request.territory = territory
+    return territory

@@ -209,6 +209,10 @@ def _split_permanence(permanence: Permanence, *, day: dt.date, venue: Venue) -> 
         venue=venue,
         adviser_id=permanence.adviser_id,
         weekday=permanence.weekday,
+        # The same recurrence: a fortnightly one keeps its weeks (its anchor, not ``day``).
+        frequency=permanence.frequency,
+        first_date=permanence.recurrence_rule.anchor,
+        week_of_month=permanence.week_of_month,
         start_time=permanence.start_time,
         end_time=permanence.end_time,
         adviser_arrival_time=permanence.adviser_arrival_time,

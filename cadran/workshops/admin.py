@@ -1,22 +1,27 @@
 """Admin screens, scoped to the user's territory.
 
-Formats are settings and are edited here. Workshops, requests, sessions and registrations
+Formats, the review circuit and the workshops' settings (default minimum) are settings
+and are edited here; the circuit and the settings by the territory's Service Culture only
+(the coordination sees them). Workshops, requests, sessions and registrations
 change through the services (their workflow, their checks, the audit log): here they are
 read-only, with their history.
 """
 
 from django.contrib import admin
 
+from cadran.accounts.enums import Role
 from cadran.core.admin_scope import TerritoryScopedAdmin
 
 from .models import (
     Attendance,
     InterventionRequest,
     Registration,
+    ReviewStep,
     Session,
     Workshop,
     WorkshopFormat,
     WorkshopReview,
+    WorkshopSettings,
 )
 
 
@@ -63,10 +68,53 @@ class WorkshopFormatAdmin(TerritoryScopedAdmin):
     ]
 
 
+class CultureServiceEditsMixin:
+    """Viewed by the managers of the territory, changed by its Service Culture only."""
+
+    def _is_culture_service(self, request) -> bool:
+        user = request.user
+        return (
+            user.is_active
+            and user.is_staff
+            and (user.is_superuser or user.role == Role.CULTURE_SERVICE)
+        )
+
+    def has_add_permission(self, request):
+        return self._is_culture_service(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._is_culture_service(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._is_culture_service(request)
+
+
+@admin.register(ReviewStep)
+class ReviewStepAdmin(CultureServiceEditsMixin, TerritoryScopedAdmin):
+    """The territory's review circuit: its steps in order. With fewer than two steps, the
+    neutral circuit « Proposition » → « Validation » applies."""
+
+    list_display = ["position", "name", "territory"]
+    list_display_links = ["name"]
+    list_select_related = ["territory"]
+    ordering = ["territory", "position", "pk"]
+    fields = ["territory", "position", "name"]
+
+
+@admin.register(WorkshopSettings)
+class WorkshopSettingsAdmin(CultureServiceEditsMixin, TerritoryScopedAdmin):
+    list_display = ["territory", "default_min_attendance"]
+    list_select_related = ["territory"]
+    fields = ["territory", "default_min_attendance"]
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
 class WorkshopReviewInline(ReadOnlyMixin, admin.TabularInline):
     model = WorkshopReview
     extra = 0
-    fields = ["at", "from_status", "to_status", "body", "meeting_date", "remarks", "by"]
+    fields = ["at", "from_status", "to_status", "step_name", "meeting_date", "remarks", "by"]
     readonly_fields = fields
 
 

@@ -1,4 +1,5 @@
-"""What a venue must offer for a format (convention, art. 4), as pure functions.
+"""What a venue must offer for a format (the hosting conditions of the agreements with the
+communes, docs/ateliers.md), as pure functions.
 
 The commune provides « des lieux salubres, chauffés, connectés (WIFI) » and, for collective
 interventions, « des tables, des chaises et dans la limite du possible, un écran » and a

@@ -1,5 +1,8 @@
-"""Demo data for the workshops: the convention's three formats, a small programme, a few
-sessions in the Estaires and Merville libraries in the coming weeks, some registrations.
+"""Demo data for the workshops of the demo territory (the CCFL): its review circuit
+(Service Culture → COTECH Esperluette → Commission Culture), its minimum of 4, the three
+formats of its convention, a small programme, a few sessions in the Estaires and Merville
+libraries in the coming weeks, some registrations. Other territories get none of this: their
+circuit, minimum and formats are their own data (docs/decisions/0011).
 
 Called by ``manage.py seed_demo`` after the territory, its staff and venues exist:
 ``load_demo_workshops(territory)``. Running it again changes nothing. Rows are written
@@ -16,13 +19,13 @@ from cadran.core import clock
 from cadran.core.tokens import hash_token, new_reference, new_token
 from cadran.territory.models import Library, Territory, Venue
 
+from .circuit import min_attendance_for
 from .enums import (
     EligibilityBasis,
     FormatKind,
     Level,
     RegistrationStatus,
     RequestStatus,
-    ReviewBody,
     TargetPublic,
     WorkshopStatus,
 )
@@ -30,11 +33,17 @@ from .models import (
     DEFAULT_DECISION_HOURS,
     InterventionRequest,
     Registration,
+    ReviewStep,
     Session,
     Workshop,
     WorkshopFormat,
     WorkshopReview,
+    WorkshopSettings,
 )
+
+# The CCFL's circuit and minimum (its convention, art. 3.2: « jauge minimale de 4 »).
+CIRCUIT = ["Service Culture", "COTECH Esperluette", "Commission Culture"]
+MIN_ATTENDANCE = 4
 
 FORMATS = [
     # name, kind, minutes, capacity, level, projector, screen, pc
@@ -104,12 +113,13 @@ def _library_venue(library: Library) -> Venue:
 
 def _review(workshop, culture, steps) -> None:
     previous = WorkshopStatus.DRAFT
-    for to, body, meeting, remarks in steps:
+    for to, position, meeting, remarks in steps:
         WorkshopReview.objects.create(
             workshop=workshop,
             from_status=previous,
             to_status=to,
-            body=body,
+            step_name=CIRCUIT[position - 1] if position else workshop.territory.service_name,
+            step_position=position,
             meeting_date=meeting,
             remarks=remarks,
             by=culture,
@@ -117,8 +127,19 @@ def _review(workshop, culture, steps) -> None:
         previous = to
 
 
+def load_demo_circuit(territory: Territory) -> None:
+    """The CCFL's circuit and minimum, unless the territory already has its own."""
+    if not ReviewStep.objects.filter(territory=territory).exists():
+        for position, name in enumerate(CIRCUIT, start=1):
+            ReviewStep.objects.create(territory=territory, position=position, name=name)
+    WorkshopSettings.objects.get_or_create(
+        territory=territory, defaults={"default_min_attendance": MIN_ATTENDANCE}
+    )
+
+
 def load_demo_workshops(territory: Territory, *, today: dt.date | None = None) -> dict[str, int]:
     """Create the demo programme once; returns what was created (all zeros the second time)."""
+    load_demo_circuit(territory)
     if WorkshopFormat.objects.filter(territory=territory).exists():
         return {"formats": 0, "workshops": 0, "sessions": 0, "registrations": 0}
     today = today or clock.today()
@@ -154,9 +175,9 @@ def load_demo_workshops(territory: Territory, *, today: dt.date | None = None) -
 
     cotech, commission = dt.date(2024, 6, 13), dt.date(2024, 6, 27)
     published_steps = [
-        (WorkshopStatus.PROPOSED, ReviewBody.COTECH, cotech, "Programme de la rentrée 2024."),
-        (WorkshopStatus.APPROVED, ReviewBody.COMMISSION, commission, ""),
-        (WorkshopStatus.PUBLISHED, ReviewBody.SERVICE_CULTURE, None, ""),
+        (WorkshopStatus.PROPOSED, 2, cotech, "Programme de la rentrée 2024."),
+        (WorkshopStatus.APPROVED, 3, commission, ""),
+        (WorkshopStatus.PUBLISHED, None, None, ""),
     ]
 
     def workshop(
@@ -168,6 +189,7 @@ def load_demo_workshops(territory: Territory, *, today: dt.date | None = None) -
         status=WorkshopStatus.PUBLISHED,
         public=TargetPublic.ALL,
         steps=None,
+        review_position=None,
     ):
         w = Workshop.objects.create(
             territory=territory,
@@ -178,6 +200,7 @@ def load_demo_workshops(territory: Territory, *, today: dt.date | None = None) -
             level=formats[kind].level,
             is_cycle=is_cycle,
             status=status,
+            review_position=review_position,
             created_by=culture,
         )
         _review(w, culture, published_steps if steps is None else steps)
@@ -208,7 +231,8 @@ def load_demo_workshops(territory: Territory, *, today: dt.date | None = None) -
         "Créer son accès et l'utiliser pour les impôts, la CAF et l'Assurance maladie.",
         FormatKind.BEGINNER_COURSE,
         status=WorkshopStatus.PROPOSED,
-        steps=[(WorkshopStatus.PROPOSED, ReviewBody.COTECH, today, "À présenter en Commission.")],
+        steps=[(WorkshopStatus.PROPOSED, 2, today, "À présenter en Commission.")],
+        review_position=3,
     )
     workshop(
         "Retoucher ses photos",
@@ -237,7 +261,7 @@ def load_demo_workshops(territory: Territory, *, today: dt.date | None = None) -
                 start=start,
                 end=start + dt.timedelta(minutes=minutes),
                 capacity=capacity or fmt.default_capacity,
-                min_attendance=fmt.min_attendance,
+                min_attendance=min_attendance_for(fmt),
                 decision_at=starts[0] - dt.timedelta(hours=DEFAULT_DECISION_HOURS),
                 request=request,
                 created_by=culture,

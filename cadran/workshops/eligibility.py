@@ -1,5 +1,5 @@
-"""Who may register (convention, art. 3.2): the workshops are free « pour l'ensemble des
-habitants de la CCFL et des inscrits au Réseau des médiathèques ».
+"""Who may register: the workshops are free for the inhabitants of the territory's communes
+and for the members of its library network (docs/ateliers.md, « Les inscriptions »).
 
 Pure functions: no database, so hypothesis checks them. The service loads the territory's
 INSEE codes and card format, then calls :func:`check_eligibility`.

@@ -2,10 +2,11 @@ from django.db import models
 
 
 class FormatKind(models.TextChoices):
-    """The three formats named by the convention (art. 3.2), and room for more."""
+    """Broad kinds of format. The formats themselves (names, durations, places, minimum,
+    what they need on site) are rows of each territory (``WorkshopFormat``)."""
 
-    EVENT = "event", "Événement ou animation « coup de poing »"
-    BEGINNER_COURSE = "beginner_course", "Cours collectif d'initiation à l'informatique"
+    EVENT = "event", "Événement ou animation"
+    BEGINNER_COURSE = "beginner_course", "Cours collectif"
     PRINTER_3D = "printer_3d", "Séance imprimante 3D"
     OTHER = "other", "Autre format"
 
@@ -28,20 +29,16 @@ class TargetPublic(models.TextChoices):
 
 
 class WorkshopStatus(models.TextChoices):
+    """Where a workshop is. The steps of the review (« proposé » until the last step of the
+    territory's circuit validates or refuses it) are the territory's ``ReviewStep`` rows
+    (docs/decisions/0011-workshop-circuit.md): no instance is named here."""
+
     DRAFT = "draft", "Brouillon"
-    PROPOSED = "proposed", "Proposé en COTECH Esperluette"
-    APPROVED = "approved", "Validé en Commission Culture"
-    REFUSED = "refused", "Refusé en Commission Culture"
+    PROPOSED = "proposed", "Proposé"
+    APPROVED = "approved", "Validé"
+    REFUSED = "refused", "Refusé"
     PUBLISHED = "published", "Proposé aux bibliothécaires"
     ARCHIVED = "archived", "Archivé"
-
-
-class ReviewBody(models.TextChoices):
-    """Who took the step of the review workflow."""
-
-    SERVICE_CULTURE = "service_culture", "Service Culture"
-    COTECH = "cotech", "COTECH Esperluette"
-    COMMISSION = "commission_culture", "Commission Culture"
 
 
 class RequestStatus(models.TextChoices):

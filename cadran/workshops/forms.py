@@ -104,32 +104,30 @@ class RemarksForm(forms.Form):
     )
 
 
-class ProposeForm(forms.Form):
-    cotech_date = date_field(
-        "Date du COTECH Esperluette",
-        required_message="Indiquez la date du COTECH Esperluette.",
-    )
+class MeetingForm(forms.Form):
+    """A step of the territory's circuit (docs/decisions/0011): the date of its meeting and
+    its remarks. ``step_name`` names the step in the labels; ``remarks_required`` says (in
+    words) that a refusal needs them, which the service checks."""
+
+    meeting_date = date_field("Date de la réunion", required_message="Indiquez la date.")
     remarks = forms.CharField(
-        label="Remarques du COTECH (facultatif)",
+        label="Remarques (facultatif)",
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-
-class CommissionForm(forms.Form):
-    """Approve or refuse: the Commission Culture's date and remarks (required to refuse,
-    which the service checks)."""
-
-    commission_date = date_field(
-        "Date de la Commission Culture",
-        required_message="Indiquez la date de la Commission Culture.",
-    )
-    remarks = forms.CharField(
-        label="Remarques de la Commission Culture",
-        required=False,
-        help_text="Obligatoires en cas de refus : expliquez pourquoi.",
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    def __init__(self, *args, step_name: str = "", decision: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if step_name:
+            self.fields["meeting_date"].label = f"Date de la réunion « {step_name} »"
+            self.fields["meeting_date"].error_messages["required"] = (
+                f"Indiquez la date de la réunion « {step_name} »."
+            )
+            self.fields["remarks"].label = f"Remarques « {step_name} »" + (
+                "" if decision else " (facultatif)"
+            )
+        if decision:
+            self.fields["remarks"].help_text = "Obligatoires en cas de refus : expliquez pourquoi."
 
 
 # --- Requests --------------------------------------------------------------------------------
@@ -238,7 +236,7 @@ class AcceptRequestForm(forms.Form):
         required=False,
         min_value=0,
         max_value=500,
-        help_text="Vide : celle du format (4 d'habitude).",
+        help_text="Vide : celle du format, ou à défaut celle du territoire.",
         error_messages=NUMBER_ERRORS,
     )
     decision_at = datetime_field(
@@ -255,7 +253,7 @@ class AcceptRequestForm(forms.Form):
         label="Lever les conditions d'accueil du lieu (hors les murs seulement)",
         required=False,
         help_text=(
-            "Cochez seulement si le Service Culture accepte un lieu sans chauffage, wifi, "
+            "Cochez seulement si le service accepte un lieu sans chauffage, wifi, "
             "tables ou matériel. C'est noté dans le journal."
         ),
     )

@@ -1,4 +1,4 @@
-"""Collective interventions (convention, art. 3.2): the programme, the librarians' requests,
+"""Collective interventions (docs/ateliers.md): the programme, the librarians' requests,
 the dated sessions, the registrations and the attendance.
 
 Rows change only through :mod:`cadran.workshops.services` (audit-logged); the QuerySets
@@ -29,13 +29,14 @@ from .enums import (
     OffSitePlaceKind,
     RegistrationStatus,
     RequestStatus,
-    ReviewBody,
     SessionStatus,
     TargetPublic,
     WorkshopStatus,
 )
 
-DEFAULT_MIN_ATTENDANCE = 4  # convention, art. 3.2: « jauge minimale de 4 personnes »
+# A territory that has not set its minimum (``WorkshopSettings``) cancels nothing for lack of
+# registrations: the minimum is a rule of each territory's agreement, set in its data.
+FALLBACK_MIN_ATTENDANCE = 0
 DEFAULT_DECISION_HOURS = 48
 
 
@@ -44,6 +45,71 @@ def _territory_scope(user, path: str) -> Q | None:
     if user.role in TERRITORY_ROLES:
         return Q(**{path: user.territory_id})
     return None
+
+
+# --- The territory's settings: circuit and minimum -----------------------------------------
+
+
+class ReviewStep(models.Model):
+    """One step of a territory's review circuit, in order (docs/decisions/0011).
+
+    The first step proposes (the service that writes the workshops), the last one validates
+    or refuses, the ones between give their opinion. A territory without at least two steps
+    uses the neutral circuit « Proposition » → « Validation » (:mod:`.circuit`).
+    """
+
+    territory = models.ForeignKey(
+        "territory.Territory",
+        verbose_name="territoire",
+        on_delete=models.CASCADE,
+        related_name="workshop_review_steps",
+    )
+    position = models.PositiveSmallIntegerField(
+        "ordre", help_text="Les étapes se suivent dans l'ordre croissant de ce nombre."
+    )
+    name = models.CharField(
+        "nom de l'étape",
+        max_length=100,
+        help_text="Tel qu'il s'affiche, par exemple « Bureau communautaire ». La première étape "
+        "propose l'atelier, la dernière le valide ou le refuse.",
+    )
+
+    class Meta:
+        verbose_name = "étape du circuit de validation"
+        verbose_name_plural = "circuit de validation des ateliers"
+        ordering = ["territory", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["territory", "position"], name="review_step_unique_position"
+            ),
+            models.UniqueConstraint(fields=["territory", "name"], name="review_step_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WorkshopSettings(models.Model):
+    """What a territory decides about its workshops and is not a format's."""
+
+    territory = models.OneToOneField(
+        "territory.Territory",
+        verbose_name="territoire",
+        on_delete=models.CASCADE,
+        related_name="workshop_settings",
+    )
+    default_min_attendance = models.PositiveSmallIntegerField(
+        "jauge minimale par défaut",
+        help_text="En dessous, une séance est annulée au moment de la décision, sauf si son "
+        "format ou la séance en fixe une autre. 0 : aucune annulation faute d'inscrits.",
+    )
+
+    class Meta:
+        verbose_name = "réglages des ateliers"
+        verbose_name_plural = "réglages des ateliers"
+
+    def __str__(self) -> str:
+        return f"Réglages des ateliers — {self.territory}"
 
 
 # --- The programme -----------------------------------------------------------------------
@@ -83,8 +149,10 @@ class WorkshopFormat(models.Model):
     )
     min_attendance = models.PositiveSmallIntegerField(
         "jauge minimale",
-        default=DEFAULT_MIN_ATTENDANCE,
-        help_text="En dessous, la séance est annulée au moment de la décision.",
+        null=True,
+        blank=True,
+        help_text="En dessous, la séance est annulée au moment de la décision. Vide : la "
+        "jauge minimale par défaut du territoire (réglages des ateliers).",
     )
     level = models.CharField("niveau", max_length=16, choices=Level.choices, default=Level.DEBUTANT)
     needs_projector = models.BooleanField("vidéoprojecteur nécessaire", default=False)
@@ -159,6 +227,13 @@ class Workshop(models.Model):
     status = models.CharField(
         "état", max_length=16, choices=WorkshopStatus.choices, default=WorkshopStatus.DRAFT
     )
+    review_position = models.PositiveSmallIntegerField(
+        "étape attendue",
+        null=True,
+        blank=True,
+        help_text="Pour un atelier proposé : le rang (à partir de 1) de l'étape du circuit du "
+        "territoire qui doit maintenant se prononcer.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -179,14 +254,16 @@ class Workshop(models.Model):
 
 class WorkshopReview(models.Model):
     """One step of the review workflow: who moved the workshop, when, from what to what,
-    the date of the meeting (COTECH, Commission Culture) and its remarks. Never edited."""
+    the step of the territory's circuit (its name as it was then), the date of the meeting
+    and its remarks. Never edited."""
 
     workshop = models.ForeignKey(
         Workshop, verbose_name="atelier", on_delete=models.CASCADE, related_name="reviews"
     )
     from_status = models.CharField("état avant", max_length=16, choices=WorkshopStatus.choices)
     to_status = models.CharField("état après", max_length=16, choices=WorkshopStatus.choices)
-    body = models.CharField("instance", max_length=32, choices=ReviewBody.choices)
+    step_name = models.CharField("instance", max_length=100, default="")
+    step_position = models.PositiveSmallIntegerField("rang de l'étape", null=True, blank=True)
     meeting_date = models.DateField("date de la réunion", null=True, blank=True)
     remarks = models.TextField("remarques", blank=True)
     by = models.ForeignKey(
@@ -408,9 +485,7 @@ class Session(models.Model):
     capacity = models.PositiveSmallIntegerField(
         "nombre de places", validators=[MinValueValidator(1)]
     )
-    min_attendance = models.PositiveSmallIntegerField(
-        "jauge minimale", default=DEFAULT_MIN_ATTENDANCE
-    )
+    min_attendance = models.PositiveSmallIntegerField("jauge minimale")
     decision_at = models.DateTimeField(
         "décision le", help_text="Moment où l'on compte les inscrits (48 heures avant, d'habitude)."
     )

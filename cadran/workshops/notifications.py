@@ -369,7 +369,7 @@ def notify_request_decided(
         "title": workshop.title,
         "library": request.library.name,
         "accepted": request.status == "accepted",
-        "min_attendance": sessions[0].min_attendance if sessions else 4,
+        "min_attendance": sessions[0].min_attendance if sessions else 0,
         "reason": request.decision_reason,
         "dates": [
             f"{day_label(s.start)} de {hour_label(s.start)} à {hour_label(s.end)}, {s.venue.full_place}"

@@ -1,11 +1,12 @@
-"""Every write about collective interventions (convention, art. 3.2).
+"""Every write about collective interventions (docs/ateliers.md).
 
 One keyword-only function per business action; each is atomic, writes the audit log and
 queues its messages in the same transaction. A refusal raises ``ValidationError`` with a
 French message shown as is (``SessionClosed``, a subclass, is HTTP 409 in the API).
 
 - Programme: ``create_workshop``, ``update_workshop``, ``propose_workshop``,
-  ``approve_workshop``, ``refuse_workshop``, ``publish_workshop``, ``archive_workshop``.
+  ``review_workshop``, ``approve_workshop``, ``refuse_workshop``, ``publish_workshop``,
+  ``archive_workshop`` (the steps are the territory's circuit: :mod:`.circuit`).
 - Requests: ``request_intervention``, ``examine_request``, ``accept_request``,
   ``refuse_request``, ``withdraw_request``.
 - Sessions: ``schedule_sessions``, ``update_session``, ``move_session``, ``cancel_session``,
@@ -30,6 +31,7 @@ from cadran.scheduling.services import BeneficiaryData, validate_beneficiary_dat
 from cadran.territory.models import Commune, Library, Territory, Venue
 
 from . import notifications
+from .circuit import Circuit, Step, circuit_for, min_attendance_for
 from .conditions import venue_shortfalls
 from .eligibility import Ineligible, check_eligibility
 from .enums import (
@@ -39,7 +41,6 @@ from .enums import (
     OffSitePlaceKind,
     RegistrationStatus,
     RequestStatus,
-    ReviewBody,
     SessionStatus,
     TargetPublic,
     WorkshopStatus,
@@ -218,24 +219,12 @@ def update_workshop(
     return workshop
 
 
-# target status → (allowed from, who decides, audit action)
-TRANSITIONS: dict[str, tuple[tuple[str, ...], str, str]] = {
-    WorkshopStatus.PROPOSED: (
-        (WorkshopStatus.DRAFT, WorkshopStatus.REFUSED),
-        ReviewBody.COTECH,
-        "workshop.proposed",
-    ),
-    WorkshopStatus.APPROVED: (
-        (WorkshopStatus.PROPOSED,),
-        ReviewBody.COMMISSION,
-        "workshop.approved",
-    ),
-    WorkshopStatus.REFUSED: ((WorkshopStatus.PROPOSED,), ReviewBody.COMMISSION, "workshop.refused"),
-    WorkshopStatus.PUBLISHED: (
-        (WorkshopStatus.APPROVED,),
-        ReviewBody.SERVICE_CULTURE,
-        "workshop.published",
-    ),
+# target status → (allowed from, audit action)
+TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    WorkshopStatus.PROPOSED: ((WorkshopStatus.DRAFT, WorkshopStatus.REFUSED), "workshop.proposed"),
+    WorkshopStatus.APPROVED: ((WorkshopStatus.PROPOSED,), "workshop.approved"),
+    WorkshopStatus.REFUSED: ((WorkshopStatus.PROPOSED,), "workshop.refused"),
+    WorkshopStatus.PUBLISHED: ((WorkshopStatus.APPROVED,), "workshop.published"),
     WorkshopStatus.ARCHIVED: (
         (
             WorkshopStatus.DRAFT,
@@ -244,32 +233,48 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str, str]] = {
             WorkshopStatus.REFUSED,
             WorkshopStatus.PUBLISHED,
         ),
-        ReviewBody.SERVICE_CULTURE,
         "workshop.archived",
     ),
 }
 
 
+def _impossible(workshop: Workshop, to_label: str) -> ValidationError:
+    return ValidationError(
+        f"Impossible : l'atelier est « {workshop.get_status_display()} », il ne peut pas "
+        f"passer à « {to_label} ».",
+        code="invalid_transition",
+    )
+
+
 def _move_workshop(
-    *, workshop: Workshop, to: str, by, meeting_date: dt.date | None = None, remarks: str = ""
+    *,
+    workshop: Workshop,
+    to: str,
+    by,
+    step_name: str,
+    step_position: int | None = None,
+    review_position: int | None = None,
+    meeting_date: dt.date | None = None,
+    remarks: str = "",
+    action: str | None = None,
 ) -> Workshop:
-    workshop = Workshop.objects.select_for_update().get(pk=workshop.pk)
-    _require(_is_culture_service(by, workshop.territory_id))
-    allowed_from, body, action = TRANSITIONS[to]
-    if workshop.status not in allowed_from:
-        raise ValidationError(
-            f"Impossible : l'atelier est « {workshop.get_status_display()} », il ne peut pas "
-            f"passer à « {WorkshopStatus(to).label} ».",
-            code="invalid_transition",
-        )
+    """Change the status (``workshop`` is already locked and checked), keep the step and
+    write the audit log."""
+    allowed_from, default_action = TRANSITIONS[to]
+    if workshop.status not in allowed_from and not (
+        to == WorkshopStatus.PROPOSED and workshop.status == WorkshopStatus.PROPOSED
+    ):
+        raise _impossible(workshop, WorkshopStatus(to).label)
     previous = workshop.status
     workshop.status = to
-    workshop.save(update_fields=["status", "updated_at"])
+    workshop.review_position = review_position if to == WorkshopStatus.PROPOSED else None
+    workshop.save(update_fields=["status", "review_position", "updated_at"])
     review = WorkshopReview.objects.create(
         workshop=workshop,
         from_status=previous,
         to_status=to,
-        body=body,
+        step_name=step_name,
+        step_position=step_position,
         meeting_date=meeting_date,
         remarks=remarks.strip(),
         by=by,
@@ -279,10 +284,10 @@ def _move_workshop(
     audit.record(
         actor=by,
         obj=workshop,
-        action=action,
+        action=action or default_action,
         description=(
             f"Atelier « {workshop.title} » : {WorkshopStatus(previous).label} → "
-            f"{WorkshopStatus(to).label} ({review.get_body_display()}{when})."
+            f"{WorkshopStatus(to).label} ({step_name}{when})."
             + (f" Remarques : {review.remarks}" if review.remarks else "")
         ),
         territory_id=workshop.territory_id,
@@ -290,75 +295,172 @@ def _move_workshop(
     return workshop
 
 
-def _last_cotech_date(workshop: Workshop) -> dt.date | None:
+def _lock_for_step(workshop: Workshop, by) -> tuple[Workshop, Circuit]:
+    workshop = (
+        Workshop.objects.select_for_update(of=("self",))
+        .select_related("territory")
+        .get(pk=workshop.pk)
+    )
+    _require(_is_culture_service(by, workshop.territory_id))
+    return workshop, circuit_for(workshop.territory_id)
+
+
+def _last_meeting_date(workshop: Workshop) -> tuple[dt.date, str] | None:
+    """The last meeting of the current review: the proposal always has one, so the latest
+    meeting noted is never one of an earlier round."""
     review = (
-        WorkshopReview.objects.filter(workshop=workshop, to_status=WorkshopStatus.PROPOSED)
+        WorkshopReview.objects.filter(workshop=workshop, meeting_date__isnull=False)
         .order_by("-at", "-pk")
         .first()
     )
-    return review.meeting_date if review else None
+    return (review.meeting_date, review.step_name) if review else None
 
 
-@transaction.atomic
-def propose_workshop(
-    *, workshop: Workshop, cotech_date: dt.date, by, remarks: str = ""
-) -> Workshop:
-    """Draft → proposed in COTECH Esperluette (date of the meeting, its remarks)."""
-    if cotech_date is None:
-        raise ValidationError({"cotech_date": ["Indiquez la date du COTECH Esperluette."]})
-    return _move_workshop(
-        workshop=workshop,
-        to=WorkshopStatus.PROPOSED,
-        by=by,
-        meeting_date=cotech_date,
-        remarks=remarks,
-    )
-
-
-def _check_commission_date(workshop: Workshop, commission_date: dt.date | None) -> None:
-    if commission_date is None:
-        raise ValidationError({"commission_date": ["Indiquez la date de la Commission Culture."]})
-    if commission_date > clock.today():
+def _check_meeting_date(workshop: Workshop, step: Step, meeting_date: dt.date | None) -> None:
+    """A step that gives its opinion or decides has met, after the previous meeting."""
+    if meeting_date is None:
         raise ValidationError(
-            {"commission_date": ["La Commission Culture doit avoir déjà eu lieu."]}
+            {"meeting_date": [f"Indiquez la date de la réunion « {step.name} »."]}
         )
-    cotech = _last_cotech_date(workshop)
-    if cotech is not None and commission_date < cotech:
+    if meeting_date > clock.today():
+        raise ValidationError(
+            {"meeting_date": [f"La réunion « {step.name} » doit avoir déjà eu lieu."]}
+        )
+    last = _last_meeting_date(workshop)
+    if last is not None and meeting_date < last[0]:
         raise ValidationError(
             {
-                "commission_date": [
-                    f"La Commission Culture vient après le COTECH du {cotech:%d/%m/%Y}."
+                "meeting_date": [
+                    f"La réunion « {step.name} » vient après « {last[1]} » du {last[0]:%d/%m/%Y}."
                 ]
             }
         )
 
 
+def awaited_step(workshop: Workshop, circuit: Circuit | None = None) -> Step | None:
+    """The step a proposed workshop waits for (None when it is not proposed)."""
+    if workshop.status != WorkshopStatus.PROPOSED:
+        return None
+    circuit = circuit or circuit_for(workshop.territory_id)
+    return circuit.step(workshop.review_position)
+
+
 @transaction.atomic
-def approve_workshop(
-    *, workshop: Workshop, commission_date: dt.date, by, remarks: str = ""
+def propose_workshop(
+    *, workshop: Workshop, meeting_date: dt.date, by, remarks: str = ""
 ) -> Workshop:
-    """Proposed → approved by the Commission Culture."""
-    _check_commission_date(workshop, commission_date)
+    """Draft (or refused) → proposed to the first step after the proposal, at the meeting
+    of ``meeting_date`` (its remarks). See :mod:`.circuit` for the step it then waits for."""
+    workshop, circuit = _lock_for_step(workshop, by)
+    step = circuit.first_instance
+    if workshop.status not in TRANSITIONS[WorkshopStatus.PROPOSED][0]:
+        raise _impossible(workshop, WorkshopStatus.PROPOSED.label)
+    if meeting_date is None:
+        raise ValidationError(
+            {"meeting_date": [f"Indiquez la date de la réunion « {step.name} »."]}
+        )
     return _move_workshop(
         workshop=workshop,
-        to=WorkshopStatus.APPROVED,
+        to=WorkshopStatus.PROPOSED,
         by=by,
-        meeting_date=commission_date,
+        step_name=step.name,
+        step_position=step.position,
+        review_position=circuit.after_proposal().position,
+        meeting_date=meeting_date,
         remarks=remarks,
     )
 
 
 @transaction.atomic
-def refuse_workshop(*, workshop: Workshop, commission_date: dt.date, remarks: str, by) -> Workshop:
-    """Proposed → refused by the Commission Culture, with its reasons."""
-    if not remarks.strip():
-        raise ValidationError({"remarks": ["Indiquez pourquoi la Commission Culture a refusé."]})
-    _check_commission_date(workshop, commission_date)
+def review_workshop(
+    *, workshop: Workshop, meeting_date: dt.date, by, remarks: str = ""
+) -> Workshop:
+    """An intermediate step has given its opinion: the workshop waits for the next step."""
+    workshop, circuit = _lock_for_step(workshop, by)
+    step = awaited_step(workshop, circuit)
+    if step is None or circuit.is_last(step):
+        raise ValidationError(
+            f"Impossible : l'atelier est « {workshop.get_status_display()} »"
+            + (f" et attend la décision « {step.name} »." if step else ".")
+            + " Il n'y a pas d'avis à noter.",
+            code="invalid_transition",
+        )
+    _check_meeting_date(workshop, step, meeting_date)
     return _move_workshop(
         workshop=workshop,
-        to=WorkshopStatus.REFUSED,
+        to=WorkshopStatus.PROPOSED,
         by=by,
-        meeting_date=commission_date,
+        step_name=step.name,
+        step_position=step.position,
+        review_position=circuit.next_after(step).position,
+        meeting_date=meeting_date,
+        remarks=remarks,
+        action="workshop.reviewed",
+    )
+
+
+def _decide_workshop(
+    *, workshop: Workshop, to: str, meeting_date: dt.date, by, remarks: str
+) -> Workshop:
+    workshop, circuit = _lock_for_step(workshop, by)
+    step = awaited_step(workshop, circuit)
+    if step is None:
+        raise _impossible(workshop, WorkshopStatus(to).label)
+    if not circuit.is_last(step):
+        raise ValidationError(
+            f"Impossible : l'atelier attend d'abord l'avis « {step.name} ».",
+            code="invalid_transition",
+        )
+    if to == WorkshopStatus.REFUSED and not remarks.strip():
+        raise ValidationError({"remarks": ["Indiquez pourquoi l'atelier est refusé."]})
+    _check_meeting_date(workshop, step, meeting_date)
+    return _move_workshop(
+        workshop=workshop,
+        to=to,
+        by=by,
+        step_name=step.name,
+        step_position=step.position,
+        meeting_date=meeting_date,
+        remarks=remarks,
+    )
+
+
+@transaction.atomic
+def approve_workshop(
+    *, workshop: Workshop, meeting_date: dt.date, by, remarks: str = ""
+) -> Workshop:
+    """Proposed → validated by the last step of the circuit."""
+    return _decide_workshop(
+        workshop=workshop,
+        to=WorkshopStatus.APPROVED,
+        meeting_date=meeting_date,
+        by=by,
+        remarks=remarks,
+    )
+
+
+@transaction.atomic
+def refuse_workshop(*, workshop: Workshop, meeting_date: dt.date, remarks: str, by) -> Workshop:
+    """Proposed → refused by the last step of the circuit, with its reasons."""
+    return _decide_workshop(
+        workshop=workshop,
+        to=WorkshopStatus.REFUSED,
+        meeting_date=meeting_date,
+        by=by,
+        remarks=remarks,
+    )
+
+
+def _service_move(*, workshop: Workshop, to: str, by, remarks: str) -> Workshop:
+    """Publish, archive: the territory's service acts, no meeting."""
+    workshop, _circuit = _lock_for_step(workshop, by)
+    if workshop.status not in TRANSITIONS[to][0]:
+        raise _impossible(workshop, WorkshopStatus(to).label)
+    return _move_workshop(
+        workshop=workshop,
+        to=to,
+        by=by,
+        step_name=workshop.territory.service_name,
         remarks=remarks,
     )
 
@@ -366,7 +468,7 @@ def refuse_workshop(*, workshop: Workshop, commission_date: dt.date, remarks: st
 @transaction.atomic
 def publish_workshop(*, workshop: Workshop, by, remarks: str = "") -> Workshop:
     """Approved → published: librarians can ask for it."""
-    return _move_workshop(workshop=workshop, to=WorkshopStatus.PUBLISHED, by=by, remarks=remarks)
+    return _service_move(workshop=workshop, to=WorkshopStatus.PUBLISHED, by=by, remarks=remarks)
 
 
 @transaction.atomic
@@ -379,7 +481,7 @@ def archive_workshop(*, workshop: Workshop, by, remarks: str = "") -> Workshop:
         raise ValidationError(
             f"{upcoming} séance(s) de cet atelier sont encore prévues : annulez-les d'abord."
         )
-    return _move_workshop(workshop=workshop, to=WorkshopStatus.ARCHIVED, by=by, remarks=remarks)
+    return _service_move(workshop=workshop, to=WorkshopStatus.ARCHIVED, by=by, remarks=remarks)
 
 
 # --- Requests --------------------------------------------------------------------------------
@@ -742,7 +844,7 @@ def schedule_sessions(
     capacity = capacity if capacity is not None else fmt.default_capacity
     if capacity < 1:
         errors["capacity"] = ["Il faut au moins une place."]
-    min_attendance = min_attendance if min_attendance is not None else fmt.min_attendance
+    min_attendance = min_attendance if min_attendance is not None else min_attendance_for(fmt)
     if min_attendance < 0:
         errors["min_attendance"] = ["La jauge minimale ne peut pas être négative."]
     if errors:

@@ -38,6 +38,7 @@ from cadran.scheduling.selectors import has_role
 from cadran.territory.models import Commune
 
 from . import services
+from .circuit import Circuit, circuit_for, circuits_for, stage_label
 from .enums import (
     OPEN_REQUEST_STATUSES,
     OPEN_SESSION_STATUSES,
@@ -51,10 +52,9 @@ from .forms import (
     AttendanceForm,
     CancelRegistrationForm,
     CancelSessionForm,
-    CommissionForm,
     ExamineForm,
+    MeetingForm,
     OverrideDecisionForm,
-    ProposeForm,
     RefuseRequestForm,
     RemarksForm,
     RequestForm,
@@ -128,17 +128,29 @@ def programme(request):
         )
         .order_by("title", "pk")
     )
-    by_status: dict[str, list[Workshop]] = {status: [] for status in WorkshopStatus.values}
+    workshops = list(workshops)
+    circuits = circuits_for({w.territory_id for w in workshops} | {user.territory_id or 0})
+    # One group per status, and one per awaited step for the proposed workshops (in the
+    # order of the circuit): the programme follows the territory's steps.
+    order = {status: i for i, status in enumerate(WorkshopStatus.values)}
+    by_group: dict[tuple, tuple[str, str, list[Workshop]]] = {}
     for workshop in workshops:
-        by_status[workshop.status].append(workshop)
-    groups = [
-        (WorkshopStatus(status).label, status, rows) for status, rows in by_status.items() if rows
-    ]
+        circuit = circuits[workshop.territory_id]
+        workshop.stage_label = stage_label(workshop, circuit)
+        position = 0
+        if workshop.status == WorkshopStatus.PROPOSED:
+            position = circuit.step(workshop.review_position).position
+        key = (order[workshop.status], position, workshop.stage_label)
+        anchor = workshop.status + (f"-{position}" if position else "")
+        by_group.setdefault(key, (workshop.stage_label, anchor, []))[2].append(workshop)
+    groups = [by_group[key] for key in sorted(by_group)]
+    own = circuits[user.territory_id or 0]
     return render(
         request,
         "workshops/programme.html",
         {
             "groups": groups,
+            "circuit": own if user.territory_id else None,
             "is_catalogue": not user.is_superuser and user.role not in TERRITORY_ROLES,
             "is_culture": has_role(user, CULTURE),
             "is_librarian": has_role(user, LIBRARIAN) and not user.is_superuser,
@@ -159,8 +171,13 @@ def _workshop_detail_context(request, workshop: Workshop, **forms) -> dict:
         .order_by("-start", "-pk")
     )
     status = workshop.status
+    circuit = circuit_for(workshop.territory_id)
+    awaited = services.awaited_step(workshop, circuit)
     ctx = {
         "workshop": workshop,
+        "stage_label": stage_label(workshop, circuit),
+        "circuit": circuit,
+        "awaited": awaited,
         "sessions": sessions,
         "is_culture": is_culture,
         "show_history": user.is_superuser or user.role != Role.LIBRARIAN,
@@ -173,10 +190,18 @@ def _workshop_detail_context(request, workshop: Workshop, **forms) -> dict:
         ctx["reviews"] = workshop.reviews.select_related("by").order_by("at", "pk")
     if is_culture:
         if status in (WorkshopStatus.DRAFT, WorkshopStatus.REFUSED):
-            ctx["propose_form"] = forms.get("propose_form") or ProposeForm(prefix="propose")
-        if status == WorkshopStatus.PROPOSED:
-            ctx["commission_form"] = forms.get("commission_form") or CommissionForm(
-                prefix="commission"
+            ctx["propose_form"] = forms.get("propose_form") or MeetingForm(
+                prefix="propose", step_name=circuit.first_instance.name
+            )
+            ctx["propose_step"] = circuit.first_instance
+        if awaited is not None and not circuit.is_last(awaited):
+            ctx["review_form"] = forms.get("review_form") or MeetingForm(
+                prefix="review", step_name=awaited.name
+            )
+            ctx["next_step"] = circuit.next_after(awaited)
+        if awaited is not None and circuit.is_last(awaited):
+            ctx["decision_form"] = forms.get("decision_form") or MeetingForm(
+                prefix="decision", step_name=awaited.name, decision=True
             )
         if status == WorkshopStatus.APPROVED:
             ctx["publish_form"] = forms.get("publish_form") or RemarksForm(prefix="publish")
@@ -222,7 +247,11 @@ def workshop_new(request):
         else:
             messages.success(request, f"L'atelier « {workshop.title} » est créé (brouillon).")
             return redirect("workshops:workshop_detail", pk=workshop.pk)
-    return render(request, "workshops/workshop_form.html", {"form": form, "workshop": None})
+    return render(
+        request,
+        "workshops/workshop_form.html",
+        {"form": form, "workshop": None, "circuit": circuit_for(user.territory_id)},
+    )
 
 
 @staff_view(CULTURE)
@@ -245,48 +274,71 @@ def workshop_edit(request, pk: int):
     return render(request, "workshops/workshop_form.html", {"form": form, "workshop": workshop})
 
 
+def _form_step(workshop: Workshop, circuit: Circuit, step: str) -> dict:
+    """Labels of the meeting form of ``step`` for this workshop's circuit."""
+    if step == "proposer":
+        return {"step_name": circuit.first_instance.name}
+    awaited = services.awaited_step(workshop, circuit)
+    name = awaited.name if awaited else ""
+    return {"step_name": name, "decision": step in ("valider", "refuser")}
+
+
+def _proposed_message(w: Workshop) -> str:
+    circuit = circuit_for(w.territory_id)
+    return f"L'atelier est proposé. Prochaine étape : {circuit.step(w.review_position).name}."
+
+
 # step in the URL → (form class, prefix, context key, service call, success message)
 WORKSHOP_STEPS = {
     "proposer": (
-        ProposeForm,
+        MeetingForm,
         "propose",
         "propose_form",
         lambda w, d, by: services.propose_workshop(
-            workshop=w, cotech_date=d["cotech_date"], remarks=d["remarks"], by=by
+            workshop=w, meeting_date=d["meeting_date"], remarks=d["remarks"], by=by
         ),
-        "L'atelier est proposé en COTECH Esperluette.",
+        _proposed_message,
+    ),
+    "avis": (
+        MeetingForm,
+        "review",
+        "review_form",
+        lambda w, d, by: services.review_workshop(
+            workshop=w, meeting_date=d["meeting_date"], remarks=d["remarks"], by=by
+        ),
+        _proposed_message,
     ),
     "valider": (
-        CommissionForm,
-        "commission",
-        "commission_form",
+        MeetingForm,
+        "decision",
+        "decision_form",
         lambda w, d, by: services.approve_workshop(
-            workshop=w, commission_date=d["commission_date"], remarks=d["remarks"], by=by
+            workshop=w, meeting_date=d["meeting_date"], remarks=d["remarks"], by=by
         ),
-        "L'atelier est validé par la Commission Culture. Vous pouvez maintenant le publier.",
+        lambda w: "L'atelier est validé. Vous pouvez maintenant le publier.",
     ),
     "refuser": (
-        CommissionForm,
-        "commission",
-        "commission_form",
+        MeetingForm,
+        "decision",
+        "decision_form",
         lambda w, d, by: services.refuse_workshop(
-            workshop=w, commission_date=d["commission_date"], remarks=d["remarks"], by=by
+            workshop=w, meeting_date=d["meeting_date"], remarks=d["remarks"], by=by
         ),
-        "Le refus de la Commission Culture est enregistré. L'atelier peut être corrigé.",
+        lambda w: "Le refus est enregistré. L'atelier peut être corrigé.",
     ),
     "publier": (
         RemarksForm,
         "publish",
         "publish_form",
         lambda w, d, by: services.publish_workshop(workshop=w, remarks=d["remarks"], by=by),
-        "L'atelier est publié : les bibliothécaires peuvent le demander.",
+        lambda w: "L'atelier est publié : les bibliothécaires peuvent le demander.",
     ),
     "archiver": (
         RemarksForm,
         "archive",
         "archive_form",
         lambda w, d, by: services.archive_workshop(workshop=w, remarks=d["remarks"], by=by),
-        "L'atelier est archivé : il n'est plus proposé.",
+        lambda w: "L'atelier est archivé : il n'est plus proposé.",
     ),
 }
 
@@ -299,14 +351,17 @@ def workshop_step(request, pk: int, step: str):
         form_class, prefix, key, call, success = WORKSHOP_STEPS[step]
     except KeyError as exc:
         raise Http404("Cette étape n'existe pas.") from exc
-    form = form_class(request.POST, prefix=prefix)
+    kwargs = {}
+    if form_class is MeetingForm:
+        kwargs = _form_step(workshop, circuit_for(workshop.territory_id), step)
+    form = form_class(request.POST, prefix=prefix, **kwargs)
     if form.is_valid():
         try:
-            call(workshop, form.cleaned_data, request.user)
+            moved = call(workshop, form.cleaned_data, request.user)
         except ValidationError as exc:
             _apply(form, exc)
         else:
-            messages.success(request, success)
+            messages.success(request, success(moved))
             return redirect("workshops:workshop_detail", pk=workshop.pk)
     workshop.refresh_from_db()
     ctx = _workshop_detail_context(request, workshop, **{key: form})
@@ -365,8 +420,8 @@ def request_new(request):
             else:
                 messages.success(
                     request,
-                    "Votre demande est envoyée au Service Culture. Vous recevrez un e-mail "
-                    "quand elle sera acceptée ou refusée.",
+                    f"Votre demande est envoyée : {created.workshop.territory.service_name}. "
+                    "Vous recevrez un e-mail quand elle sera acceptée ou refusée.",
                 )
                 return redirect("workshops:request_detail", pk=created.pk)
     else:

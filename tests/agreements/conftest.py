@@ -8,6 +8,7 @@ import pytest
 import time_machine
 
 from cadran.agreements import services
+from cadran.agreements.demo import install_ccfl_setup
 from cadran.agreements.enums import CouncilBody, DeliberationPurpose, Party
 from cadran.agreements.models import Deliberation, Referent
 from cadran.core.clock import PARIS
@@ -15,6 +16,14 @@ from tests import factories as f
 
 SIGNED_ON = dt.date(2024, 7, 25)
 RENEWED_ON = [dt.date(2025, 6, 30), dt.date(2026, 6, 30)]
+
+
+@pytest.fixture
+def territory(territory):
+    """The CCFL as its demo data sets it up: its rules (one year from 01/09/2024, renewable
+    twice, never after 31/08/2027, three months' notice) and its Estaires texts."""
+    install_ccfl_setup(territory)
+    return territory
 
 
 @pytest.fixture

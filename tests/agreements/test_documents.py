@@ -114,6 +114,7 @@ def test_the_text_comes_from_the_template_version_of_the_agreement(
     version1 = estaires_agreement.template
     assert version1.version == 1
     new = services.publish_template(
+        territory=estaires_agreement.territory,
         kind=TemplateKind.AGREEMENT,
         body=version1.body.replace("CONVENTION DE PARTENARIAT", "CONVENTION MODIFIÉE"),
         notes="essai",
@@ -125,15 +126,23 @@ def test_the_text_comes_from_the_template_version_of_the_agreement(
         agreement_document(estaires_agreement, "odt").content
     )
     # …and a new agreement takes the latest one.
-    assert AgreementTemplate.objects.latest_version(TemplateKind.AGREEMENT) == new
+    assert (
+        AgreementTemplate.objects.latest_version(
+            estaires_agreement.territory, TemplateKind.AGREEMENT
+        )
+        == new
+    )
 
 
-def test_a_broken_template_is_refused(culture_user, db):
+@pytest.mark.parametrize(
+    "body", ["{% if %}", "{% load static %}", '{% include "base.html" %}', "{% debug %}"]
+)
+def test_a_broken_or_unsafe_template_is_refused(culture_user, territory, body):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError):
         services.publish_template(
-            kind=TemplateKind.AGREEMENT, body="{% if %}", notes="", by=culture_user
+            territory=territory, kind=TemplateKind.AGREEMENT, body=body, notes="", by=culture_user
         )
 
 

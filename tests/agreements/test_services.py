@@ -410,7 +410,7 @@ def test_services_never_store_a_fourth_year_or_a_short_notice(
                             agreement=agreement,
                             requested_by=Party.COMMUNE,
                             on=day,
-                            effective_on=rules.earliest_effective_date(day)
+                            effective_on=rules.earliest_effective_date(day, 3)
                             + dt.timedelta(days=extra),
                             by=culture_user,
                         )

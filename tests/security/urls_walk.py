@@ -179,6 +179,8 @@ def params_for(route: Route, world: World) -> dict[str, str]:
         "publicity:commune_feed": {"insee": w["commune"].insee_code},
         "publicity:charter_css": {"slug": w["territory"].slug},
         "publicity:charter_logo": {"slug": w["territory"].slug},
+        # The colours of a territory's charte, linked by every page (cadran.territory).
+        "territory_public:colours_css": {"slug": w["territory"].slug},
         "public:widget": {"insee": w["commune"].insee_code},
         "public:widget_code": {"insee": w["commune"].insee_code},
         "public:commune_poster": {"insee": w["commune"].insee_code},

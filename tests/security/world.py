@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import Group
 
 from cadran.agreements import services as agreement_services
-from cadran.agreements.models import Amendment
+from cadran.agreements.models import AgreementRules, Amendment
 from cadran.core.clock import PARIS
 from cadran.core.tokens import hash_token, new_token
 from cadran.scheduling.slots import make_slot_id
@@ -21,9 +21,11 @@ from tests.notifications.factories import MessageFactory
 from tests.workshops.factories import (
     InterventionRequestFactory,
     RegistrationFactory,
+    ReviewStepFactory,
     SessionFactory,
     WorkshopFactory,
     WorkshopFormatFactory,
+    WorkshopSettingsFactory,
 )
 
 # Strings that belong to territory A only: none may reach a user of territory B.
@@ -89,6 +91,9 @@ def build_world() -> World:
     message = MessageFactory(territory=territory, beneficiary=appointment.beneficiary)
 
     fmt = WorkshopFormatFactory(territory=territory)
+    review_step = ReviewStepFactory(territory=territory, position=1, name="Proposition")
+    ReviewStepFactory(territory=territory, position=2, name="Validation")
+    workshop_settings = WorkshopSettingsFactory(territory=territory, default_min_attendance=4)
     workshop = WorkshopFactory(territory=territory, format=fmt)
     venue = f.VenueFactory(commune=commune, name="Médiathèque")
     session = SessionFactory(workshop=workshop, venue=venue, advisers=[adviser])
@@ -129,6 +134,7 @@ def build_world() -> World:
         template=agreement.template,
         created_by=culture,
     )
+    agreement_rules = AgreementRules.objects.create(territory=territory)
     api_token = ApiTokenFactory(user=culture, token=API_TOKEN)
     group = Group.objects.create(name="Groupe A")
 
@@ -143,6 +149,8 @@ def build_world() -> World:
         message=message,
         workshop_format=fmt,
         workshop=workshop,
+        review_step=review_step,
+        workshop_settings=workshop_settings,
         venue=venue,
         session=session,
         registration=registration,
@@ -153,6 +161,7 @@ def build_world() -> World:
         activity_record=record,
         agreement=agreement,
         agreement_template=agreement.template,
+        agreement_rules=agreement_rules,
         obligation=agreement.obligations.order_by("pk").first(),
         transmission=agreement.transmissions.order_by("pk").first(),
         amendment=amendment,

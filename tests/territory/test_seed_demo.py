@@ -11,7 +11,7 @@ from django.apps import apps
 from django.core.management import call_command
 
 from cadran.accounts.models import User
-from cadran.core.management.commands.seed_demo import CSV_PATH
+from cadran.core.management.commands.seed_demo import CSV_PATH, DEMO_PASSWORD
 from cadran.scheduling.models import Appointment, Permanence
 from cadran.territory.models import Commune, Territory
 
@@ -52,12 +52,22 @@ def test_the_csv_lists_the_eight_communes():
 def test_seed_demo_loads_the_eight_communes(frozen_now):
     assert "chargées" in seed()
     territory = Territory.objects.get(slug="ccfl")
-    assert dict(Commune.objects.values_list("insee_code", "name")) == CCFL_INSEE
-    assert set(Commune.objects.values_list("territory", flat=True)) == {territory.pk}
+    ccfl = Commune.objects.filter(territory=territory)
+    assert dict(ccfl.values_list("insee_code", "name")) == CCFL_INSEE
     estaires = Commune.objects.get(insee_code="59212")
     assert (estaires.postcode, estaires.department, estaires.slug) == ("59940", "59", "estaires")
-    assert Permanence.objects.count() == 8
+    assert Permanence.objects.filter(commune__territory=territory).count() == 8
     assert User.objects.filter(email="david.thibaut@cadran.demo").exists()
+
+
+def test_the_demo_ships_a_second_fictitious_territory_loaded_from_its_file(frozen_now):
+    seed()
+    second = Territory.objects.get(slug="val-fictif")
+    assert "Fictif" in second.name
+    assert set(second.communes.values_list("department", flat=True)) == {"00"}
+    assert not set(second.communes.values_list("insee_code", flat=True)) & set(CCFL_INSEE)
+    adviser = User.objects.get(email="conseiller@val-fictif.example")
+    assert adviser.territory == second and adviser.check_password(DEMO_PASSWORD)
 
 
 def test_the_estaires_permanence_follows_the_convention(frozen_now):
@@ -78,6 +88,6 @@ def test_the_estaires_permanence_follows_the_convention(frozen_now):
 def test_running_it_twice_changes_nothing(frozen_now):
     seed()
     before = row_counts()
-    assert before["territory.Commune"] == 8
+    assert before["territory.Commune"] == 8 + 4  # the CCFL and the fictitious second one
     assert "déjà présentes" in seed()
     assert row_counts() == before

@@ -5,7 +5,16 @@ import pytest
 from cadran.notifications.backends import sms
 from tests import factories as f
 
-from .factories import SessionFactory, WorkshopFactory, WorkshopFormatFactory
+from .factories import (
+    ReviewStepFactory,
+    SessionFactory,
+    WorkshopFactory,
+    WorkshopFormatFactory,
+    WorkshopSettingsFactory,
+)
+
+# The CCFL's circuit and minimum, as the data migration gives them to existing territories.
+CCFL_CIRCUIT = ("Service Culture", "COTECH Esperluette", "Commission Culture")
 
 
 @pytest.fixture(autouse=True)
@@ -16,6 +25,15 @@ def _outboxes(settings):
     sms.outbox.clear()
     yield
     sms.outbox.clear()
+
+
+@pytest.fixture
+def ccfl_circuit(territory):
+    """The CCFL's review circuit (3 steps) and its minimum of 4."""
+    for position, name in enumerate(CCFL_CIRCUIT, start=1):
+        ReviewStepFactory(territory=territory, position=position, name=name)
+    WorkshopSettingsFactory(territory=territory, default_min_attendance=4)
+    return CCFL_CIRCUIT
 
 
 @pytest.fixture

@@ -21,15 +21,35 @@ from cadran.workshops.enums import (
 from cadran.workshops.models import (
     InterventionRequest,
     Registration,
+    ReviewStep,
     Session,
     Workshop,
     WorkshopFormat,
+    WorkshopSettings,
 )
 from cadran.workshops.services import PersonData
 from tests.factories import LibraryFactory, TerritoryFactory, UserFactory, VenueFactory
 
 # Saturday 5 December 2026, 10:00 in Paris: a week after the tests' "now".
 SESSION_START = dt.datetime(2026, 12, 5, 10, 0, tzinfo=PARIS)
+
+
+class ReviewStepFactory(DjangoModelFactory):
+    class Meta:
+        model = ReviewStep
+
+    territory = factory.SubFactory(TerritoryFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    name = factory.Sequence(lambda n: f"Étape {n}")
+
+
+class WorkshopSettingsFactory(DjangoModelFactory):
+    class Meta:
+        model = WorkshopSettings
+        django_get_or_create = ["territory"]
+
+    territory = factory.SubFactory(TerritoryFactory)
+    default_min_attendance = 4
 
 
 class WorkshopFormatFactory(DjangoModelFactory):
@@ -68,7 +88,9 @@ class WorkshopFactory(DjangoModelFactory):
 
     class Params:
         draft = factory.Trait(status=WorkshopStatus.DRAFT)
-        proposed = factory.Trait(status=WorkshopStatus.PROPOSED)
+        # Proposed, waiting for the last step of its circuit (a position beyond the circuit
+        # is its last step).
+        proposed = factory.Trait(status=WorkshopStatus.PROPOSED, review_position=99)
         approved = factory.Trait(status=WorkshopStatus.APPROVED)
         cycle = factory.Trait(is_cycle=True)
 

@@ -107,7 +107,7 @@ REGISTRY: dict[str, Entry] = {
         ),
         ok=("culture",),
         method="post",
-        data=lambda w: {"propose-cotech_date": "2026-11-20", "propose-remarks": ""},
+        data=lambda w: {"propose-meeting_date": "2026-11-20", "propose-remarks": ""},
         ok_status=302,
         not_found=("other_culture",),
     ),

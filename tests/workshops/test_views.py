@@ -93,7 +93,7 @@ def test_creating_without_a_title_shows_the_error_on_the_field(client, culture_u
     assert not Workshop.objects.exists()
 
 
-def test_workflow_through_the_page(client, culture_user, territory, fmt):
+def test_workflow_through_the_page(client, culture_user, territory, fmt, ccfl_circuit):
     workshop = WorkshopFactory(territory=territory, format=fmt, draft=True)
     client.force_login(culture_user)
 
@@ -102,29 +102,36 @@ def test_workflow_through_the_page(client, culture_user, territory, fmt):
             reverse("workshops:workshop_step", kwargs={"pk": workshop.pk, "step": name}), data
         )
 
-    assert "Proposer en COTECH Esperluette" in text(
-        client.get(reverse("workshops:workshop_detail", kwargs={"pk": workshop.pk}))
-    )
+    page = text(client.get(reverse("workshops:workshop_detail", kwargs={"pk": workshop.pk})))
+    assert "Proposer l'atelier : COTECH Esperluette" in page
+    assert "Date de la réunion « COTECH Esperluette »" in page
+    assert "Service Culture → COTECH Esperluette → Commission Culture" in page
     response = step(
-        "proposer", {"propose-cotech_date": "2026-11-10", "propose-remarks": "Bon sujet."}
+        "proposer", {"propose-meeting_date": "2026-11-10", "propose-remarks": "Bon sujet."}
     )
     assert response.status_code == 302
     workshop.refresh_from_db()
     assert workshop.status == WorkshopStatus.PROPOSED
     assert audit(workshop, "workshop.proposed").get().actor == culture_user
+    page = text(client.get(reverse("workshops:workshop_detail", kwargs={"pk": workshop.pk})))
+    assert "Proposé — prochaine étape : Commission Culture" in page
+    assert "Décision : Commission Culture" in page
 
     # Refusing needs the Commission's reasons: the page says so, nothing changes.
-    response = step("refuser", {"commission-commission_date": "2026-11-20"})
+    response = step("refuser", {"decision-meeting_date": "2026-11-20"})
     assert response.status_code == 200
-    assert "Indiquez pourquoi la Commission Culture a refusé." in text(response)
+    assert "Indiquez pourquoi l'atelier est refusé." in text(response)
     workshop.refresh_from_db()
     assert workshop.status == WorkshopStatus.PROPOSED
 
     # A Commission before the COTECH is refused with the service's words.
-    response = step("valider", {"commission-commission_date": "2026-11-01"})
-    assert "La Commission Culture vient après le COTECH du 10/11/2026." in text(response)
+    response = step("valider", {"decision-meeting_date": "2026-11-01"})
+    assert (
+        "La réunion « Commission Culture » vient après « COTECH Esperluette » du 10/11/2026."
+        in text(response)
+    )
 
-    response = step("valider", {"commission-commission_date": "2026-11-20"})
+    response = step("valider", {"decision-meeting_date": "2026-11-20"})
     assert response.status_code == 302
     response = step("publier", {"publish-remarks": ""})
     assert response.status_code == 302

@@ -34,9 +34,10 @@ def _get(client, url: str) -> None:
 
 def test_programme(client, django_assert_num_queries, culture_user, territory, fmt, library_venue):
     client.force_login(culture_user)
+    # 7: the usual 6 and the territory's review circuit.
     workshop = WorkshopFactory(territory=territory, format=fmt)
     SessionFactory(workshop=workshop, venue=library_venue)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         _get(client, reverse("workshops:programme"))
     for i in range(MANY):
         w = WorkshopFactory(territory=territory, format=fmt, draft=bool(i % 2))
@@ -45,7 +46,7 @@ def test_programme(client, django_assert_num_queries, culture_user, territory, f
             venue=library_venue,
             start=workshop.sessions.get().start + dt.timedelta(days=i + 1),
         )
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         _get(client, reverse("workshops:programme"))
 
 

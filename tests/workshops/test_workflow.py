@@ -1,5 +1,7 @@
-"""The programme: draft → proposed (COTECH) → approved | refused (Commission) → published →
-archived; only the Service Culture moves it; every step is kept and audit-logged."""
+"""The programme through the CCFL's circuit (Service Culture → COTECH Esperluette →
+Commission Culture, as its data gives it): draft → proposed (COTECH) → approved | refused
+(Commission) → published → archived; only the Service Culture moves it; every step is kept
+and audit-logged. Other circuits: test_circuit.py."""
 
 from __future__ import annotations
 
@@ -10,12 +12,12 @@ from django.core.exceptions import ValidationError
 
 from cadran.core.models import AuditLog
 from cadran.workshops import services
-from cadran.workshops.enums import ReviewBody, WorkshopStatus
+from cadran.workshops.enums import WorkshopStatus
 from tests import factories as f
 
 from .factories import SessionFactory, WorkshopFactory
 
-pytestmark = pytest.mark.usefixtures("frozen_now")
+pytestmark = pytest.mark.usefixtures("frozen_now", "ccfl_circuit")
 
 COTECH = dt.date(2026, 10, 8)
 COMMISSION = dt.date(2026, 10, 22)
@@ -43,29 +45,22 @@ def test_create_workshop_is_a_draft_with_the_format_level(draft, fmt, culture_us
 
 def test_the_whole_workflow_keeps_every_step_with_who_when_and_remarks(draft, culture_user):
     services.propose_workshop(
-        workshop=draft, cotech_date=COTECH, remarks="Bon accueil", by=culture_user
+        workshop=draft, meeting_date=COTECH, remarks="Bon accueil", by=culture_user
     )
-    services.approve_workshop(workshop=draft, commission_date=COMMISSION, by=culture_user)
+    services.approve_workshop(workshop=draft, meeting_date=COMMISSION, by=culture_user)
     services.publish_workshop(workshop=draft, by=culture_user)
     workshop = services.archive_workshop(workshop=draft, by=culture_user, remarks="Fin de saison")
     assert workshop.status == WorkshopStatus.ARCHIVED
     steps = list(
         workshop.reviews.values_list(
-            "from_status", "to_status", "body", "meeting_date", "remarks", "by"
+            "from_status", "to_status", "step_name", "meeting_date", "remarks", "by"
         )
     )
     assert steps == [
-        ("draft", "proposed", ReviewBody.COTECH, COTECH, "Bon accueil", culture_user.pk),
-        ("proposed", "approved", ReviewBody.COMMISSION, COMMISSION, "", culture_user.pk),
-        ("approved", "published", ReviewBody.SERVICE_CULTURE, None, "", culture_user.pk),
-        (
-            "published",
-            "archived",
-            ReviewBody.SERVICE_CULTURE,
-            None,
-            "Fin de saison",
-            culture_user.pk,
-        ),
+        ("draft", "proposed", "COTECH Esperluette", COTECH, "Bon accueil", culture_user.pk),
+        ("proposed", "approved", "Commission Culture", COMMISSION, "", culture_user.pk),
+        ("approved", "published", "Service Culture", None, "", culture_user.pk),
+        ("published", "archived", "Service Culture", None, "Fin de saison", culture_user.pk),
     ]
     assert all(r.at is not None for r in workshop.reviews.all())
     actions = list(
@@ -85,14 +80,14 @@ def test_the_whole_workflow_keeps_every_step_with_who_when_and_remarks(draft, cu
 def test_refusal_needs_remarks_and_a_refused_workshop_can_be_changed_and_proposed_again(
     draft, culture_user
 ):
-    services.propose_workshop(workshop=draft, cotech_date=COTECH, by=culture_user)
+    services.propose_workshop(workshop=draft, meeting_date=COTECH, by=culture_user)
     with pytest.raises(ValidationError, match="pourquoi"):
         services.refuse_workshop(
-            workshop=draft, commission_date=COMMISSION, remarks=" ", by=culture_user
+            workshop=draft, meeting_date=COMMISSION, remarks=" ", by=culture_user
         )
     services.refuse_workshop(
         workshop=draft,
-        commission_date=COMMISSION,
+        meeting_date=COMMISSION,
         remarks="Trop proche d'un autre",
         by=culture_user,
     )
@@ -100,7 +95,7 @@ def test_refusal_needs_remarks_and_a_refused_workshop_can_be_changed_and_propose
         workshop=draft, title="Premiers pas (nouvelle version)", by=culture_user
     )
     workshop = services.propose_workshop(
-        workshop=draft, cotech_date=dt.date(2026, 11, 12), by=culture_user
+        workshop=draft, meeting_date=dt.date(2026, 11, 12), by=culture_user
     )
     assert workshop.status == WorkshopStatus.PROPOSED
     assert workshop.title == "Premiers pas (nouvelle version)"
@@ -126,10 +121,10 @@ def test_illegal_transitions_are_refused_and_leave_no_trace(
     workshop = WorkshopFactory(territory=territory, status=status)
     calls = {
         "propose": lambda: services.propose_workshop(
-            workshop=workshop, cotech_date=COTECH, by=culture_user
+            workshop=workshop, meeting_date=COTECH, by=culture_user
         ),
         "approve": lambda: services.approve_workshop(
-            workshop=workshop, commission_date=COMMISSION, by=culture_user
+            workshop=workshop, meeting_date=COMMISSION, by=culture_user
         ),
         "publish": lambda: services.publish_workshop(workshop=workshop, by=culture_user),
         "archive": lambda: services.archive_workshop(workshop=workshop, by=culture_user),
@@ -146,30 +141,31 @@ def test_illegal_transitions_are_refused_and_leave_no_trace(
 def test_only_the_service_culture_moves_the_workflow(draft, territory, role):
     other = f.UserFactory(territory=territory, **{role: True})
     with pytest.raises(ValidationError) as excinfo:
-        services.propose_workshop(workshop=draft, cotech_date=COTECH, by=other)
+        services.propose_workshop(workshop=draft, meeting_date=COTECH, by=other)
     assert excinfo.value.code == "forbidden"
 
 
 def test_service_culture_of_another_territory_cannot(draft):
     stranger = f.UserFactory(culture_service=True, territory=f.TerritoryFactory(slug="autre"))
     with pytest.raises(ValidationError):
-        services.propose_workshop(workshop=draft, cotech_date=COTECH, by=stranger)
+        services.propose_workshop(workshop=draft, meeting_date=COTECH, by=stranger)
 
 
 def test_commission_date_must_be_past_and_after_the_cotech(draft, culture_user):
-    services.propose_workshop(workshop=draft, cotech_date=COTECH, by=culture_user)
+    """The Commission's date (the last step's) has passed and follows the COTECH's."""
+    services.propose_workshop(workshop=draft, meeting_date=COTECH, by=culture_user)
     with pytest.raises(ValidationError, match="déjà eu lieu"):
         services.approve_workshop(
-            workshop=draft, commission_date=dt.date(2026, 12, 10), by=culture_user
+            workshop=draft, meeting_date=dt.date(2026, 12, 10), by=culture_user
         )
-    with pytest.raises(ValidationError, match="après le COTECH"):
+    with pytest.raises(ValidationError, match="après « COTECH Esperluette » du 08/10/2026"):
         services.approve_workshop(
-            workshop=draft, commission_date=dt.date(2026, 10, 1), by=culture_user
+            workshop=draft, meeting_date=dt.date(2026, 10, 1), by=culture_user
         )
 
 
 def test_a_proposed_workshop_can_no_longer_be_edited(draft, culture_user):
-    services.propose_workshop(workshop=draft, cotech_date=COTECH, by=culture_user)
+    services.propose_workshop(workshop=draft, meeting_date=COTECH, by=culture_user)
     with pytest.raises(ValidationError, match="déjà été proposé"):
         services.update_workshop(workshop=draft, title="Autre", by=culture_user)
 

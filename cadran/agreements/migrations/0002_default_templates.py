@@ -1,27 +1,12 @@
-"""Version 1 of the document templates, read from the app's files (document_templates/)."""
-
-from pathlib import Path
+"""Formerly: version 1 of a shared document template (the Estaires text), for every
+territory. The templates are now per territory (0003): a territory starts from the neutral
+text of the code, and the Estaires text is the CCFL's, loaded by its demo data
+(cadran/agreements/demo_documents/). Kept so that the migration graph stays the same."""
 
 from django.db import migrations
-
-FILES = {
-    "agreement": ("convention.html", "Convention de partenariat (modèle d'Estaires 2024)"),
-    "amendment": ("avenant.html", "Avenant à la convention"),
-}
-DIR = Path(__file__).resolve().parent.parent / "document_templates"
-
-
-def load(apps, schema_editor):
-    AgreementTemplate = apps.get_model("agreements", "AgreementTemplate")
-    for kind, (filename, name) in FILES.items():
-        AgreementTemplate.objects.get_or_create(
-            kind=kind,
-            version=1,
-            defaults={"name": name, "body": (DIR / filename).read_text(encoding="utf-8")},
-        )
 
 
 class Migration(migrations.Migration):
     dependencies = [("agreements", "0001_initial")]
 
-    operations = [migrations.RunPython(load, migrations.RunPython.noop)]
+    operations = []

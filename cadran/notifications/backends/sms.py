@@ -26,6 +26,8 @@ class SmsError(Exception):
 class Sms:
     to: str
     body: str
+    # The name the phone shows (≤ 11 letters or digits): the territory's, else SMS_SENDER.
+    sender: str = ""
 
 
 def is_french_mobile(phone: str) -> bool:
@@ -94,7 +96,7 @@ class BrevoSmsBackend(BaseSmsBackend):
         if not api_key:
             raise SmsError("SMS_API_KEY n'est pas configurée.")
         payload = {
-            "sender": settings.SMS_SENDER,
+            "sender": sms.sender or settings.SMS_SENDER,
             "recipient": to_international(sms.to),
             "content": sms.body,
             "type": "transactional",

@@ -9,7 +9,11 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cadran.agreements.documents import agreement_document, amendment_document
+from cadran.agreements.documents import (
+    DocumentIncomplete,
+    agreement_document,
+    amendment_document,
+)
 from cadran.agreements.enums import DocumentFormat
 from cadran.agreements.models import Agreement
 
@@ -40,13 +44,16 @@ class Command(BaseCommand):
         )
         if agreement is None:
             raise CommandError(f"Aucune convention pour la commune {commune}.")
-        if amendment is not None:
-            found = agreement.amendments.filter(number=amendment).first()
-            if found is None:
-                raise CommandError(f"Pas d'avenant n°{amendment} pour cette convention.")
-            document = amendment_document(found, fmt)
-        else:
-            document = agreement_document(agreement, fmt)
+        try:
+            if amendment is not None:
+                found = agreement.amendments.filter(number=amendment).first()
+                if found is None:
+                    raise CommandError(f"Pas d'avenant n°{amendment} pour cette convention.")
+                document = amendment_document(found, fmt)
+            else:
+                document = agreement_document(agreement, fmt)
+        except DocumentIncomplete as exc:
+            raise CommandError(exc.message) from exc
         path = Path(output)
         path.write_bytes(document.content)
         self.stdout.write(

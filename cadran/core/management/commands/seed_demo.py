@@ -31,11 +31,13 @@ from cadran.scheduling.models import (
     Permanence,
 )
 from cadran.scheduling.slots import free_slots
+from cadran.territory.declaration import load as load_declaration
 from cadran.territory.models import Commune, Library, Territory, Venue
 from cadran.workshops.demo import load_demo_workshops
 
 DEMO_PASSWORD = "cadran-demo-2026"  # noqa: S105 — demo accounts only, printed in the README
 CSV_PATH = Path(__file__).resolve().parents[3] / "territory" / "fixtures" / "territory-ccfl.csv"
+SECOND_TERRITORY = CSV_PATH.with_name("territoire-val-fictif.toml")
 
 ACCOUNTS = [
     # email, first, last, role, communes (INSEE), staff admin
@@ -114,11 +116,22 @@ class Command(BaseCommand):
             return
         with transaction.atomic():
             self._load()
+            second = self._load_second_territory()
         self.stdout.write(self.style.SUCCESS("Données de démonstration chargées."))
+        self.stdout.write(f"Second territoire, fictif : {second} (docs/adopter-cadran.md).")
         self.stdout.write(f"Comptes de démonstration (mot de passe « {DEMO_PASSWORD} ») :")
         for email, *_ in ACCOUNTS:
             self.stdout.write(f"  {email}")
         self.stdout.write(f"Jeton d'API de démonstration (Service Culture) : {DEMO_API_TOKEN}")
+
+    def _load_second_territory(self) -> Territory:
+        """The fictitious second territory, from its file, by ``load_territory`` itself:
+        the demo shows two territories side by side on one install."""
+        report = load_declaration(SECOND_TERRITORY.read_text(encoding="utf-8"), invite=False)
+        for user in User.objects.filter(territory=report.territory):
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        return report.territory
 
     def _load(self) -> None:
         territory = Territory.objects.create(
@@ -127,9 +140,12 @@ class Command(BaseCommand):
             slug="ccfl",
             siren="245900758",
             service_name="Service Culture — réseau l'Esperluette",
+            programme_name="Conseillers numériques Esperluette",
             contact_phone="03 28 00 00 00",
             contact_email="culture@cadran.demo",
             school_zone="Zone B",
+            sms_sender="CCFL",
+            email_from_name="Conseillers numériques Esperluette",
         )
         communes: dict[str, Commune] = {}
         with CSV_PATH.open(encoding="utf-8") as fh:
