@@ -8,8 +8,7 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
-from cadran.accounts.enums import Role
-from cadran.core.admin_scope import TerritoryScopedAdmin
+from cadran.core.admin_scope import CultureServiceEditsMixin, TerritoryScopedAdmin
 
 from .models import (
     Agreement,
@@ -86,23 +85,9 @@ class AgreementAdmin(TerritoryScopedAdmin):
         return False  # « Préparer une convention »: the checklist and article 8 rows are made there
 
 
-class CultureServiceAdmin(TerritoryScopedAdmin):
+class CultureServiceAdmin(CultureServiceEditsMixin, TerritoryScopedAdmin):
     """Seen by the territory's managers, changed by its Service Culture (and the superuser).
     Another territory's row is a 404, not the admin's redirect."""
-
-    def _is_culture_service(self, request) -> bool:
-        user = request.user
-        return (
-            user.is_active
-            and user.is_staff
-            and (user.is_superuser or user.role == Role.CULTURE_SERVICE)
-        )
-
-    def has_add_permission(self, request):
-        return self._is_culture_service(request)
-
-    def has_change_permission(self, request, obj=None):
-        return self._is_culture_service(request)
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))

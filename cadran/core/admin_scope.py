@@ -80,3 +80,25 @@ class TerritoryScopedAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
+
+
+def is_culture_service(user) -> bool:
+    """The territory's Service Culture (or a superuser), with access to the admin."""
+    from cadran.accounts.enums import Role
+
+    return bool(
+        user.is_active
+        and user.is_staff
+        and (user.is_superuser or user.role == Role.CULTURE_SERVICE)
+    )
+
+
+class CultureServiceEditsMixin:
+    """Viewed by the managers of the territory, added and changed by its Service Culture
+    only (the coordination reads): a territory's rules, circuit and settings."""
+
+    def has_add_permission(self, request, *args):
+        return is_culture_service(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return is_culture_service(request.user)

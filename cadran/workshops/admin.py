@@ -9,8 +9,8 @@ read-only, with their history.
 
 from django.contrib import admin
 
-from cadran.accounts.enums import Role
-from cadran.core.admin_scope import TerritoryScopedAdmin
+from cadran.core.admin_scope import CultureServiceEditsMixin as BaseCultureServiceEditsMixin
+from cadran.core.admin_scope import TerritoryScopedAdmin, is_culture_service
 
 from .models import (
     Attendance,
@@ -68,25 +68,11 @@ class WorkshopFormatAdmin(TerritoryScopedAdmin):
     ]
 
 
-class CultureServiceEditsMixin:
-    """Viewed by the managers of the territory, changed by its Service Culture only."""
-
-    def _is_culture_service(self, request) -> bool:
-        user = request.user
-        return (
-            user.is_active
-            and user.is_staff
-            and (user.is_superuser or user.role == Role.CULTURE_SERVICE)
-        )
-
-    def has_add_permission(self, request):
-        return self._is_culture_service(request)
-
-    def has_change_permission(self, request, obj=None):
-        return self._is_culture_service(request)
+class CultureServiceEditsMixin(BaseCultureServiceEditsMixin):
+    """The circuit and settings: the Service Culture also removes a step."""
 
     def has_delete_permission(self, request, obj=None):
-        return self._is_culture_service(request)
+        return is_culture_service(request.user)
 
 
 @admin.register(ReviewStep)
