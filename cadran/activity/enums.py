@@ -1,7 +1,7 @@
 """The national activity record (CRA v2, La Coop de la médiation numérique).
 
 Stored values are the Coop's API values and labels are the Coop's own labels
-(``/work/shared/reference/activity-record.md``), so the export needs no translation table.
+(the national reference of the activity record), so the export needs no translation table.
 The thématiques are :class:`cadran.scheduling.enums.Thematique` and the workshop levels
 :class:`cadran.workshops.enums.Level`: the same national vocabulary, defined once.
 """

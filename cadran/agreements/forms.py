@@ -55,7 +55,7 @@ class AgreementCreateForm(forms.Form):
         label="Signataire pour la communauté de communes",
         max_length=200,
         required=False,
-        help_text="Par exemple : Jacques HURLUS. Repris de la dernière convention.",
+        help_text="Prénom et NOM. Repris de la dernière convention.",
     )
     territory_referents = forms.CharField(
         label="Personne(s) référente(s) de la communauté de communes",

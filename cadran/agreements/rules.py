@@ -1,10 +1,9 @@
 """The date rules of a convention (term, renewals, limit, notice), as pure functions.
 
 The numbers are not in the code: each territory sets them (``AgreementRules``), each
-agreement may override them, and they reach these functions as a ``Terms``. The CCFL's
-convention, for instance, is « conclue pour une durée d'un an […] reconductible 2 fois […]
-ne pourra excéder les 36 mois » with « un préavis de trois mois »; Cœur d'Ostrevent's is
-two years, not renewable, one month's notice.
+agreement may override them, and they reach these functions as a ``Terms``: for instance
+one year, renewable twice, at most 36 months, three months' notice; or two years, not
+renewable, one month's notice.
 
 Every date here is a calendar date in Paris and every end is the *last day* the agreement
 applies (inclusive). Nothing here reads the clock or the database: the services pass the

@@ -85,14 +85,17 @@ class Charter(models.Model):
         help_text="Le code SVG du logo (sans script ni lien externe). Vide : le logo texte.",
     )
     logo_text = models.CharField(
-        "logo texte", max_length=60, blank=True, help_text="Par exemple « CCFL »."
+        "logo texte",
+        max_length=60,
+        blank=True,
+        help_text="Par exemple le sigle de l'intercommunalité.",
     )
     message = models.CharField("message d'accroche", max_length=200, default=DEFAULT_MESSAGE)
     footer_text = models.CharField(
         "mention en bas des affiches",
         max_length=300,
         blank=True,
-        help_text="Par exemple « Un service de la CCFL et du réseau l'Esperluette ».",
+        help_text="Par exemple « Un service de l'intercommunalité et de son réseau de bibliothèques ».",
     )
     updated_at = models.DateTimeField("modifiée le", auto_now=True)
 

@@ -18,7 +18,7 @@ postcode_validator = RegexValidator(r"^\d{5}$", "Le code postal compte cinq chif
 sms_sender_validator = RegexValidator(
     r"^(?=.*[A-Za-z])[A-Za-z0-9]{1,11}$",
     "L'expéditeur des SMS compte au plus 11 lettres ou chiffres, sans espace ni accent, "
-    "dont au moins une lettre (par exemple « CCFL »).",
+    "dont au moins une lettre (par exemple le sigle de l'intercommunalité).",
 )
 
 PRODUCT_NAME = "Cadran"
@@ -64,7 +64,7 @@ class Territory(models.Model):
         "nom du dispositif",
         max_length=120,
         blank=True,
-        help_text="En tête de chaque page, par exemple « Conseillers numériques Esperluette ». "
+        help_text="En tête de chaque page, par exemple « Conseillers numériques du territoire ». "
         f"Vide : « {PRODUCT_NAME} ».",
     )
     sms_sender = models.CharField(
@@ -72,14 +72,14 @@ class Territory(models.Model):
         max_length=11,
         blank=True,
         validators=[sms_sender_validator],
-        help_text="Au plus 11 lettres ou chiffres, sans espace (par exemple « CCFL »). "
+        help_text="Au plus 11 lettres ou chiffres, sans espace (par exemple le sigle). "
         "Vide : celui de l'installation.",
     )
     email_from_name = models.CharField(
         "nom de l'expéditeur des e-mails",
         max_length=100,
         blank=True,
-        help_text="Par exemple « Service Culture CCFL ». Vide : celui de l'installation.",
+        help_text="Par exemple le nom du service et le sigle. Vide : celui de l'installation.",
     )
     email_from_address = models.EmailField(
         "adresse d'expédition des e-mails",
@@ -169,7 +169,7 @@ class Commune(models.Model):
 
 
 class Library(models.Model):
-    """A library of the territory's network (l'Esperluette)."""
+    """A library of the territory's reading network."""
 
     commune = models.ForeignKey(
         Commune, verbose_name="commune", on_delete=models.PROTECT, related_name="libraries"

@@ -1,5 +1,5 @@
 """Our stored values and labels are the national ones (CRA v2, La Coop), as listed in
-/work/shared/reference/activity-record.md (copied here so the test runs anywhere)."""
+the national reference of the activity record (copied here so the test runs anywhere)."""
 
 from __future__ import annotations
 

@@ -5,15 +5,6 @@ import django.core.validators
 from django.db import migrations, models
 
 
-def keep_ccfl_heading(apps, schema_editor):
-    """The header said « Conseillers numériques Esperluette » on every install until now:
-    the CCFL's install keeps it, as its own programme name (docs/territoire.md)."""
-    Territory = apps.get_model("territory", "Territory")
-    Territory.objects.filter(slug="ccfl", programme_name="").update(
-        programme_name="Conseillers numériques Esperluette"
-    )
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -34,12 +25,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='territory',
             name='email_from_name',
-            field=models.CharField(blank=True, help_text="Par exemple « Service Culture CCFL ». Vide : celui de l'installation.", max_length=100, verbose_name="nom de l'expéditeur des e-mails"),
+            field=models.CharField(blank=True, help_text="Par exemple le nom du service et le sigle. Vide : celui de l'installation.", max_length=100, verbose_name="nom de l'expéditeur des e-mails"),
         ),
         migrations.AddField(
             model_name='territory',
             name='programme_name',
-            field=models.CharField(blank=True, help_text='En tête de chaque page, par exemple « Conseillers numériques Esperluette ». Vide : « Cadran ».', max_length=120, verbose_name='nom du dispositif'),
+            field=models.CharField(blank=True, help_text='En tête de chaque page, par exemple « Conseillers numériques du territoire ». Vide : « Cadran ».', max_length=120, verbose_name='nom du dispositif'),
         ),
         migrations.AddField(
             model_name='territory',
@@ -54,7 +45,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='territory',
             name='sms_sender',
-            field=models.CharField(blank=True, help_text="Au plus 11 lettres ou chiffres, sans espace (par exemple « CCFL »). Vide : celui de l'installation.", max_length=11, validators=[django.core.validators.RegexValidator('^(?=.*[A-Za-z])[A-Za-z0-9]{1,11}$', "L'expéditeur des SMS compte au plus 11 lettres ou chiffres, sans espace ni accent, dont au moins une lettre (par exemple « CCFL »).")], verbose_name='expéditeur des SMS'),
+            field=models.CharField(blank=True, help_text="Au plus 11 lettres ou chiffres, sans espace (par exemple le sigle). Vide : celui de l'installation.", max_length=11, validators=[django.core.validators.RegexValidator('^(?=.*[A-Za-z])[A-Za-z0-9]{1,11}$', "L'expéditeur des SMS compte au plus 11 lettres ou chiffres, sans espace ni accent, dont au moins une lettre (par exemple le sigle de l'intercommunalité).")], verbose_name='expéditeur des SMS'),
         ),
-        migrations.RunPython(keep_ccfl_heading, migrations.RunPython.noop),
     ]
