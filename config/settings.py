@@ -80,6 +80,9 @@ MIDDLEWARE = [
     # A French 400 for a NUL character or a body nested too deep, before anything reads
     # them (PostgreSQL refuses NUL; json recurses per level). cadran/core/input_guard.py
     "cadran.core.input_guard.InputGuardMiddleware",
+    # The territory of the address: its domain, or /territoire/<slug>/ served as the root
+    # with every link kept under it (cadran/territory/routing.py, decisions/0012).
+    "cadran.territory.routing.TerritoryRoutingMiddleware",
     # Remembers where the request comes from, for the audit log ("from where").
     "cadran.core.request_context.RequestContextMiddleware",
     # Content-Security-Policy on every response; /widget/ may be framed (docs/securite.md).
@@ -150,6 +153,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # created by the migration accounts 0004 (``createcachetable`` does it too).
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Territory identities and routes (cadran/territory/identity.py, routing.py), per process.
+    "territory": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "territory",
+    },
     "ratelimit": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "cadran_cache",
@@ -354,8 +362,9 @@ CADRAN_SITE_URL = os.environ.get("CADRAN_SITE_URL", "http://127.0.0.1:8000").rst
 CADRAN_REMINDER_TIME = os.environ.get("CADRAN_REMINDER_TIME", "10:00")
 CADRAN_STAFF_DIGEST_TIME = os.environ.get("CADRAN_STAFF_DIGEST_TIME", "07:00")
 # A territory's identity (names, colours, senders, site address, times: docs/territoire.md)
-# is cached for the pages; point the alias to a cache shared by the web processes.
-CADRAN_TERRITORY_CACHE_ALIAS = os.environ.get("CADRAN_TERRITORY_CACHE_ALIAS", "default")
+# and its routes (domain, /territoire/<slug>/) are cached for the pages, in each process's
+# memory; "public" shares them between the web processes (a change is seen at once).
+CADRAN_TERRITORY_CACHE_ALIAS = os.environ.get("CADRAN_TERRITORY_CACHE_ALIAS", "territory")
 CADRAN_TERRITORY_CACHE_SECONDS = int(os.environ.get("CADRAN_TERRITORY_CACHE_SECONDS", "300"))
 # A message that fails is tried again after 1, 2, 4, 8… minutes, then marked failed.
 CADRAN_MESSAGE_MAX_ATTEMPTS = int(os.environ.get("CADRAN_MESSAGE_MAX_ATTEMPTS", "5"))

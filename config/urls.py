@@ -10,7 +10,7 @@ admin.site.index_title = "Paramètres rarement modifiés"
 urlpatterns = [
     path("", include("cadran.publicity.urls")),
     path("", include("cadran.public.urls")),
-    path("territoire/", include("cadran.territory.public_urls")),
+    path("couleurs/", include("cadran.territory.public_urls")),
     path("espace/messages/", include("cadran.notifications.urls")),
     path("espace/ateliers/", include("cadran.workshops.urls")),
     path("espace/materiel/", include("cadran.equipment.urls")),

@@ -14,9 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
-from django.urls import reverse
-
 from cadran.accounts.enums import Role
 from cadran.accounts.models import User
 from cadran.core.clock import PARIS
@@ -26,6 +23,7 @@ from cadran.notifications.services import queue_message
 from cadran.scheduling.enums import AppointmentStatus
 from cadran.scheduling.models import Appointment
 from cadran.scheduling.notifications import appointment_context, contact_channels
+from cadran.territory import identity as territory_identity
 
 APPOINTMENT_AFTER_END = "agreement_appointment_after_end"
 RENEWAL_DUE = "agreement_renewal_due"
@@ -60,7 +58,7 @@ def notify_people_after_end(*, agreement, last_day: dt.date) -> int:
     for appointment in appointments_after(agreement.commune, last_day):
         context = appointment_context(appointment) | {
             "last_day": day_label(last_day),
-            "site_url": settings.CADRAN_SITE_URL,
+            "site_url": territory_identity.for_id(agreement.territory_id).site_url,
         }
         for channel, recipient in contact_channels(appointment.beneficiary):
             _, created = queue_message(
@@ -95,7 +93,9 @@ def alert_recipients(agreement) -> list[User]:
 
 
 def agreement_url(agreement) -> str:
-    return settings.CADRAN_SITE_URL + reverse("agreements:detail", kwargs={"pk": agreement.pk})
+    return territory_identity.for_id(agreement.territory_id).reverse(
+        "agreements:detail", pk=agreement.pk
+    )
 
 
 def notify_staff(*, agreement, event: str, key: str, context: dict, recipients) -> int:

@@ -12,13 +12,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.urls import reverse
 
 from cadran.accounts.enums import TERRITORY_ROLES, Role
 from cadran.accounts.models import User
 from cadran.notifications.enums import MessageChannel
 from cadran.notifications.models import Message
 from cadran.notifications.services import queue_message
+from cadran.territory import identity as territory_identity
 
 from .models import Loan
 
@@ -30,7 +30,9 @@ LATE = "equipment_loan_late"
 
 
 def loan_link(loan: Loan) -> str:
-    return settings.CADRAN_SITE_URL + reverse("equipment:loan_detail", kwargs={"pk": loan.pk})
+    return territory_identity.for_id(loan.equipment.territory_id).reverse(
+        "equipment:loan_detail", pk=loan.pk
+    )
 
 
 def territory_managers(territory_id: int) -> list[User]:

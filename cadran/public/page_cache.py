@@ -29,6 +29,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control, pa
 
 from cadran.core import clock
 from cadran.publicity.cache import cached
+from cadran.territory.routing import site_territory_id
 
 
 def shareable_request(request: HttpRequest) -> bool:
@@ -77,7 +78,10 @@ def cached_page(
         return response.status_code == 200 and not _personal(request, response)
 
     today = clock.paris(clock.now()).date().isoformat()
-    key = ":".join(("page", name, translation.get_language() or "", today, *params))
+    # The territory of the address (domain or prefix): the same path is another page there.
+    site = str(site_territory_id(request) or "")
+    prefix = getattr(request, "territory_prefix", "")
+    key = ":".join(("page", name, site, prefix, translation.get_language() or "", today, *params))
     entry = cached(key, build, keep=keep)
     if built:  # built for this request: its own response, with its own headers
         response = built[0]

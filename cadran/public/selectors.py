@@ -55,15 +55,19 @@ class CommuneCard:
     permanences: list[PermanenceCard] = field(default_factory=list)
 
 
-def home_communes(*, now: dt.datetime) -> list[CommuneCard]:
-    """Every commune, with its permanences and the first free slot of each.
+def home_communes(*, now: dt.datetime, territory_id: int | None = None) -> list[CommuneCard]:
+    """Every commune (of ``territory_id`` when given), with its permanences and the first
+    free slot of each.
 
     Four queries: communes (with their territory), permanences (with their venue),
     then the closures and appointments read by ``free_slots``.
     """
     today = now.astimezone(PARIS).date()
+    communes = Commune.objects.all()
+    if territory_id is not None:
+        communes = communes.filter(territory_id=territory_id)
     communes = list(
-        Commune.objects.select_related("territory")
+        communes.select_related("territory")
         .prefetch_related(
             Prefetch("permanences", queryset=_current_permanences(today), to_attr="current")
         )
@@ -225,3 +229,32 @@ def residence_choices(*, territory_id: int) -> list[tuple[str, str]]:
 
 def all_territories() -> list[Territory]:
     return list(Territory.objects.order_by("name"))
+
+
+@dataclass
+class AddressTerritories:
+    """The territory a public page without commune is about, and those it may offer.
+
+    ``territory`` is the one of the address (its domain, its ``/territoire/<slug>/``
+    prefix, the install's only one) or the one named by ``?territoire=`` on a shared
+    address; None means the page asks which (``offered`` then lists them all)."""
+
+    territory: Territory | None
+    offered: list[Territory]
+
+    @property
+    def must_ask(self) -> bool:
+        return self.territory is None and len(self.offered) > 1
+
+
+def address_territories(site_territory_id: int | None, asked_slug: str = "") -> AddressTerritories:
+    """One query. On a territory's own address, only that territory exists for the page;
+    on the install's shared address, every territory, ``asked_slug`` choosing one."""
+    if site_territory_id is not None:
+        found = Territory.objects.filter(pk=site_territory_id).first()
+        return AddressTerritories(found, [found] if found else [])
+    territories = all_territories()
+    chosen = next((t for t in territories if asked_slug and t.slug == asked_slug), None)
+    if chosen is None and len(territories) == 1:
+        chosen = territories[0]
+    return AddressTerritories(chosen, territories)

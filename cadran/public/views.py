@@ -16,7 +16,9 @@ from cadran.core import clock
 from cadran.publicity.cache import key_part
 from cadran.scheduling import services
 from cadran.scheduling.enums import AppointmentStatus, Channel
+from cadran.territory import identity
 from cadran.territory.models import Commune
+from cadran.territory.routing import site_territory_id
 from cadran.territory.selectors import set_current_territory
 
 from . import selectors
@@ -33,7 +35,12 @@ def _private(response):
 @require_GET
 def home(request):
     def page():
-        cards = selectors.home_communes(now=clock.now())
+        territory_id = site_territory_id(request)
+        if territory_id is None:
+            scope = selectors.address_territories(None)
+            if scope.must_ask:
+                return choose_territory(request, scope.offered, "public:home")
+        cards = selectors.home_communes(now=clock.now(), territory_id=territory_id)
         return render(
             request,
             "public/home.html",
@@ -43,8 +50,18 @@ def home(request):
     return cached_page(request, "home", (), page)
 
 
+def choose_territory(request, territories, viewname: str, *, query: str = ""):
+    """The page of the install's shared address when several territories are on it: which
+    territory? Each links to the same page on that territory's own address."""
+    choices = [(t, identity.for_territory(t).reverse(viewname) + query) for t in territories]
+    return render(request, "public/choose_territory.html", {"choices": choices})
+
+
 def _commune_or_404(request, slug: str) -> Commune:
     commune = get_object_or_404(Commune.objects.select_related("territory"), slug=slug)
+    site = site_territory_id(request)
+    if site is not None and commune.territory_id != site:
+        raise Http404("Cette commune n'est pas sur ce site.")
     set_current_territory(request, commune.territory)  # its names and colours on the page
     return commune
 
@@ -188,15 +205,19 @@ def appointment_cancel(request, token):
 
 @require_GET
 def privacy(request):
-    territories = selectors.all_territories()
-    territory = territories[0] if len(territories) == 1 else None
+    scope = selectors.address_territories(site_territory_id(request))
+    if scope.must_ask:
+        return choose_territory(request, scope.offered, "public:privacy")
+    if scope.territory is not None:
+        set_current_territory(request, scope.territory)
     return render(
-        request, "public/privacy.html", {"territories": territories, "territory": territory}
+        request,
+        "public/privacy.html",
+        {"territories": scope.offered, "territory": scope.territory},
     )
 
 
 @require_GET
 def accessibility(request):
-    return render(
-        request, "public/accessibility.html", {"territories": selectors.all_territories()}
-    )
+    scope = selectors.address_territories(site_territory_id(request))
+    return render(request, "public/accessibility.html", {"territories": scope.offered})

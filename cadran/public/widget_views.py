@@ -13,7 +13,6 @@ import datetime as dt
 
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
@@ -60,7 +59,7 @@ def widget_code(request, insee: str):
     set_current_territory(request, commune.territory)
     now = clock.now()
     today = clock.paris(now).date()
-    widget_url = publicity.site_url(reverse("public:widget", args=[commune.insee_code]))
+    widget_url = publicity.territory_url(commune.territory_id, "public:widget", commune.insee_code)
     commune_url = publicity.commune_url(commune)
     sessions: list[Session] = list(
         public_agenda(
@@ -77,8 +76,8 @@ def widget_code(request, insee: str):
         "widget_url": widget_url,
         "widget_height": WIDGET_HEIGHT,
         "commune_url": commune_url,
-        "feed_url": publicity.site_url(
-            reverse("publicity:commune_feed", args=[commune.insee_code])
+        "feed_url": publicity.territory_url(
+            commune.territory_id, "publicity:commune_feed", commune.insee_code
         ),
         "sessions": sessions,
     }

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from cadran.core import clock
 from cadran.notifications.formatting import MONTHS, day_label, hour_label
-from cadran.territory.models import Territory
+from cadran.territory.routing import site_territory_id
 from cadran.territory.selectors import set_current_territory
 from cadran.workshops import services
 from cadran.workshops.enums import RegistrationStatus, SessionStatus, WorkshopStatus
@@ -36,7 +36,7 @@ from cadran.workshops.selectors import (
 
 from . import selectors
 from .page_cache import cached_page
-from .views import _private
+from .views import _private, choose_territory
 from .workshop_forms import WorkshopRegistrationForm
 
 WEEK, MONTH = "semaine", "mois"
@@ -150,13 +150,6 @@ def _period(kind: str, asked: str | None, *, today: dt.date) -> Period:
     )
 
 
-def _agenda_territory(territories: list[Territory], slug: str) -> Territory | None:
-    for territory in territories:
-        if territory.slug == slug:
-            return territory
-    return territories[0] if territories else None
-
-
 _KEY_SAFE = re.compile(r"^[0-9A-Za-z_-]{0,64}$")
 
 
@@ -175,7 +168,12 @@ def agenda(request):
     kind = WEEK if request.GET.get("vue") == WEEK else MONTH
     period = _period(kind, request.GET.get("debut"), today=today)
     asked = _safe(request.GET.get("commune", ""))
-    params = (slug, kind, period.start.isoformat(), asked)
+    params = (
+        slug if site_territory_id(request) is None else "",
+        kind,
+        period.start.isoformat(),
+        asked,
+    )
     return cached_page(
         request, "agenda", params, lambda: _agenda_page(request, now, slug, period, asked)
     )
@@ -183,8 +181,10 @@ def agenda(request):
 
 def _agenda_page(request, now: dt.datetime, slug: str, period: Period, asked: str):
     kind = period.kind
-    territories = selectors.all_territories()
-    territory = _agenda_territory(territories, slug)
+    scope = selectors.address_territories(site_territory_id(request), slug)
+    if scope.must_ask:
+        return choose_territory(request, scope.offered, "public:agenda")
+    territories, territory = scope.offered, scope.territory
     communes: list[tuple[str, str]] = []
     commune_insee, commune_name = "", ""
     items: list[AgendaItem] = []

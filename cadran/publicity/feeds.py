@@ -18,7 +18,6 @@ from urllib.parse import urlsplit
 
 import icalendar
 from django.conf import settings
-from django.urls import reverse
 
 from cadran.core.clock import PARIS
 from cadran.notifications.formatting import hour_label
@@ -26,7 +25,7 @@ from cadran.scheduling.selectors import OccurrenceSummary
 from cadran.scheduling.slots import localize
 from cadran.workshops.models import Session
 
-from .selectors import FeedSource, commune_url, place_label, session_url, site_url
+from .selectors import FeedSource, commune_url, place_label, session_url, territory_url
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 PRODID = "-//Cadran//Agenda des conseillers numériques//FR"
@@ -178,6 +177,11 @@ def _add_timezone(calendar: icalendar.Calendar, now: dt.datetime) -> None:
     )
 
 
+def _home_url(source: FeedSource) -> str:
+    territory_id = source.territory.pk if source.territory is not None else None
+    return territory_url(territory_id, "public:home")
+
+
 def public_calendar(source: FeedSource, *, now: dt.datetime) -> bytes:
     """A commune's or a territory's agenda."""
     stamp = now.astimezone(dt.UTC)
@@ -185,7 +189,7 @@ def public_calendar(source: FeedSource, *, now: dt.datetime) -> bytes:
         source.title,
         description=(
             "Permanences et ateliers gratuits des conseillers numériques. "
-            f"Pour prendre rendez-vous : {site_url(reverse('public:home'))}"
+            f"Pour prendre rendez-vous : {_home_url(source)}"
         ),
     )
     for occurrence in source.occurrences:

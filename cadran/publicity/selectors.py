@@ -10,9 +10,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db.models import Q
-from django.urls import reverse
 
 from cadran.core.clock import PARIS
 from cadran.notifications.formatting import day_label, hour_label
@@ -20,6 +18,7 @@ from cadran.scheduling.enums import ACTIVE_STATUSES
 from cadran.scheduling.models import Appointment, Closure, Permanence
 from cadran.scheduling.selectors import OccurrenceSummary, summarize_occurrences
 from cadran.scheduling.slots import Slot, free_slots
+from cadran.territory import identity
 from cadran.territory.models import Commune, Territory
 from cadran.workshops.enums import WorkshopStatus
 from cadran.workshops.models import Session
@@ -37,9 +36,10 @@ WIDGET_SLOTS = 3
 WIDGET_SESSIONS = 3
 
 
-def site_url(path: str) -> str:
-    """An absolute address on the public site (``CADRAN_SITE_URL``)."""
-    return settings.CADRAN_SITE_URL + path
+def territory_url(territory_id: int | None, viewname: str, *args) -> str:
+    """An absolute address on the territory's public site (its domain, or its prefix on
+    the install's address: cadran.territory.routing); no query once the identity is cached."""
+    return identity.for_id(territory_id).reverse(viewname, *args)
 
 
 def charter_for(territory: Territory) -> Charter:
@@ -307,8 +307,10 @@ def session_poster(*, pk: int) -> SessionPoster | None:
 
 
 def commune_url(commune: Commune) -> str:
-    return site_url(reverse("public:commune", args=[commune.slug]))
+    return territory_url(commune.territory_id, "public:commune", commune.slug)
 
 
 def session_url(session: Session) -> str:
-    return site_url(reverse("public:session", args=[session.cycle_group_id or session.pk]))
+    return territory_url(
+        session.workshop.territory_id, "public:session", session.cycle_group_id or session.pk
+    )

@@ -12,13 +12,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cadran.core import clock
+from cadran.public.selectors import address_territories
+from cadran.territory import identity
 from cadran.territory.models import Commune, Territory
+from cadran.territory.routing import site_territory_id
 
 from . import feeds, selectors, services
 from .cache import Cached, cached, key_part
@@ -60,30 +62,44 @@ def commune_feed(request, insee: str):
     return respond(request, entry, filename=f"agenda-{insee}.ics")
 
 
-def _territory(slug: str) -> Territory:
-    """The territory asked for with ``?territoire=``; the first one when there is a single
-    one or nothing is asked (as the public agenda does)."""
-    if slug:
-        return get_object_or_404(Territory, slug=slug)
-    territory = Territory.objects.order_by("name").first()
-    if territory is None:
-        raise Http404("Aucun territoire.")
-    return territory
+def _ask_which_territory(territories) -> HttpResponse:
+    """``/agenda.ics`` on the install's shared address with several territories: it says
+    which addresses exist rather than choosing one (it must not change meaning when a
+    territory is added; decisions/0012)."""
+    lines = ["Ce site sert plusieurs territoires. Abonnez-vous à l'agenda du vôtre :", ""]
+    for territory in territories:
+        lines.append(
+            f"{territory.name} : {identity.for_territory(territory).reverse('publicity:territory_feed')}"
+        )
+    return HttpResponse(
+        "\n".join(lines) + "\n", status=300, content_type="text/plain; charset=utf-8"
+    )
 
 
 @require_GET
 def territory_feed(request):
-    slug = key_part(request.GET.get("territoire", "").strip())
+    asked = key_part(request.GET.get("territoire", "").strip())
+    site = site_territory_id(request)
+    if site is None:
+        scope = address_territories(None, asked)
+        if asked and scope.territory is None:
+            raise Http404("Ce territoire n'existe pas.")
+        if scope.must_ask:
+            return _ask_which_territory(scope.offered)
+        if scope.territory is None:
+            raise Http404("Aucun territoire.")
+        site = scope.territory.pk
+    # A territory's own address ignores ``?territoire=``: it only ever serves its own.
 
     def build():
-        territory = _territory(slug)
+        territory = get_object_or_404(Territory, pk=site)
         now = clock.now()
         source = selectors.territory_feed(
             territory=territory, today=clock.paris(now).date(), now=now
         )
         return feeds.public_calendar(source, now=now), feeds.CONTENT_TYPE
 
-    entry = cached(f"feed:territory:{slug}", build)
+    entry = cached(f"feed:territory:{site}", build)
     return respond(request, entry, filename="agenda.ics")
 
 
@@ -170,8 +186,8 @@ def feed_token(request):
         action = request.POST.get("action")
         if action == "create":
             _row, clear = services.create_feed_token(user=user)
-            request.session[FEED_SESSION_KEY] = selectors.site_url(
-                reverse("publicity:adviser_feed", args=[clear])
+            request.session[FEED_SESSION_KEY] = selectors.territory_url(
+                user.territory_id, "publicity:adviser_feed", clear
             )
             messages.success(
                 request, "Votre nouveau lien d'agenda est prêt. L'ancien ne marche plus."

@@ -18,13 +18,12 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch, Q
-from django.urls import reverse
 
 from cadran.core import clock
 from cadran.scheduling.models import Permanence
 from cadran.scheduling.recurrence import OSM_DAYS
+from cadran.territory import identity
 from cadran.territory.models import Venue
 from cadran.workshops.models import Session
 
@@ -150,10 +149,11 @@ def venue_rows() -> list[dict[str, str]]:
         .prefetch_related(Prefetch("permanences", queryset=open_permanences, to_attr="open"))
         .order_by("commune__name", "name", "pk")
     )
-    site = settings.CADRAN_SITE_URL
     rows = []
     for venue in venues:
         commune, territory = venue.commune, venue.commune.territory
+        site_of = identity.for_id(territory.pk)  # its domain, or its prefix (no query)
+        site = site_of.site_url
         online = any(p.online_booking for p in venue.open)
         access = ["Prendre un RDV en ligne"] if online else []
         if territory.contact_phone:
@@ -196,9 +196,7 @@ def venue_rows() -> list[dict[str, str]]:
                 "autres_formations_labels": "",
                 "fiche_acces_libre": "",
                 "prise_rdv": (
-                    site + reverse("public:commune", kwargs={"slug": commune.slug})
-                    if online
-                    else ""
+                    site_of.reverse("public:commune", slug=commune.slug) if online else ""
                 ),
                 "date_maj": today.isoformat(),
             }

@@ -15,8 +15,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.urls import reverse
-
 from cadran.core.clock import PARIS
 from cadran.core.models import AuditLog
 from cadran.notifications.backends.sms import is_french_mobile
@@ -54,8 +52,7 @@ def contact_channels(beneficiary: Beneficiary) -> list[tuple[str, str]]:
 
 def private_link(token: str, territory_id: int | None = None) -> str:
     """On the territory's own site when it has one (``Territory.site_url``)."""
-    path = reverse("public:appointment", kwargs={"token": token})
-    return territory_identity.for_id(territory_id).url(path)
+    return territory_identity.for_id(territory_id).reverse("public:appointment", token=token)
 
 
 def appointment_context(appointment: Appointment) -> dict:
@@ -257,8 +254,8 @@ def notify_staff_digest(
             permanence.pk,
             {
                 "commune": permanence.commune.name,
-                "url": territory_identity.for_id(permanence.commune.territory_id).url(
-                    reverse("staff:day_sheet", kwargs={"pk": permanence.pk, "day": day})
+                "url": territory_identity.for_id(permanence.commune.territory_id).reverse(
+                    "staff:day_sheet", pk=permanence.pk, day=day
                 ),
             },
         )

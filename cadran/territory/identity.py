@@ -22,6 +22,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from django.urls import get_script_prefix, reverse
 
 from .models import PRODUCT_NAME, Territory, default_digest_time, default_reminder_time
 
@@ -54,6 +55,9 @@ class Identity:
     email_from_name: str = ""
     email_from_address: str = ""
     site_url_value: str = ""
+    # The install has other territories: one without an address of its own is reached
+    # under ``/territoire/<slug>`` of the install's (cadran.territory.routing).
+    shares_install: bool = False
     reminder_time: dt.time | None = None
     digest_time: dt.time | None = None
 
@@ -99,11 +103,23 @@ class Identity:
 
     @property
     def site_url(self) -> str:
-        return (self.site_url_value or settings.CADRAN_SITE_URL).rstrip("/")
+        if self.site_url_value:
+            return self.site_url_value.rstrip("/")
+        base = settings.CADRAN_SITE_URL.rstrip("/")
+        return f"{base}/territoire/{self.slug}" if self.shares_install and self.slug else base
 
     def url(self, path: str) -> str:
-        """An absolute address on the territory's public site."""
+        """An absolute address on the territory's public site (``path`` from the root)."""
         return self.site_url + path
+
+    def reverse(self, viewname: str, *args, **kwargs) -> str:
+        """The absolute address of a view on the territory's site, also when built during a
+        request served under another territory's prefix."""
+        path = reverse(viewname, args=args or None, kwargs=kwargs or None)
+        prefix = get_script_prefix()
+        if prefix != "/" and path.startswith(prefix):
+            path = "/" + path[len(prefix) :]
+        return self.url(path)
 
     @property
     def domain(self) -> str:
@@ -152,8 +168,9 @@ def readable_on_pages(hex_color: str) -> str:
     return colour
 
 
-def build(territory: Territory, charter=None) -> Identity:
-    """The identity of ``territory`` (``charter``: its charte, or None when it has none)."""
+def build(territory: Territory, charter=None, *, shares_install: bool = False) -> Identity:
+    """The identity of ``territory`` (``charter``: its charte, or None when it has none;
+    ``shares_install``: other territories are on the install)."""
     from cadran.publicity.models import DEFAULT_PRIMARY, DEFAULT_SECONDARY
 
     primary = secondary = primary_dark = ""
@@ -188,6 +205,7 @@ def build(territory: Territory, charter=None) -> Identity:
         email_from_name=territory.email_from_name,
         email_from_address=territory.email_from_address,
         site_url_value=territory.site_url,
+        shares_install=shares_install,
         reminder_time=territory.reminder_time,
         digest_time=territory.digest_time,
     )
@@ -197,7 +215,7 @@ def build(territory: Territory, charter=None) -> Identity:
 
 
 def _cache():
-    return caches[getattr(settings, "CADRAN_TERRITORY_CACHE_ALIAS", "default")]
+    return caches[getattr(settings, "CADRAN_TERRITORY_CACHE_ALIAS", "territory")]
 
 
 def _timeout():
@@ -212,7 +230,8 @@ def _load(territory_id: int) -> Identity | None:
     territory = Territory.objects.select_related("charter").filter(pk=territory_id).first()
     if territory is None:
         return None
-    return build(territory, getattr(territory, "charter", None))
+    shares = Territory.objects.exclude(pk=territory_id).exists()
+    return build(territory, getattr(territory, "charter", None), shares_install=shares)
 
 
 def _store(territory_id: int) -> Identity | None:
@@ -259,11 +278,15 @@ def reset() -> None:
 
 
 @receiver(post_save, sender=Territory, dispatch_uid="territory-identity-save")
-def _territory_saved(sender, instance, raw=False, **kwargs):
+def _territory_saved(sender, instance, created=False, raw=False, **kwargs):
     if raw:
         _cache().delete_many([_key(instance.pk), _key("sole")])
         return
-    _store(instance.pk)
+    if created:  # the others now share the install (their addresses may take the prefix)
+        for pk in Territory.objects.values_list("pk", flat=True):
+            _store(pk)
+    else:
+        _store(instance.pk)
     _store_sole()
 
 
@@ -271,6 +294,8 @@ def _territory_saved(sender, instance, raw=False, **kwargs):
 def _territory_deleted(sender, instance, **kwargs):
     _cache().delete(_key(instance.pk))
     _store_sole()
+    for pk in Territory.objects.values_list("pk", flat=True):  # one may be alone now
+        _store(pk)
 
 
 def _charter_changed(sender, instance, raw=False, **kwargs):

@@ -6,14 +6,12 @@ Inhabitants are told by the scheduling and workshops notifications (same transac
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.urls import reverse
-
 from cadran.notifications.enums import MessageChannel
 from cadran.notifications.formatting import day_label, hour_label
 from cadran.notifications.models import Message
 from cadran.notifications.services import queue_message
 
+from . import identity
 from .models import VenueChange, VenueChangeStatus
 
 DECIDED = "venue_change_decided"
@@ -30,8 +28,7 @@ def _context(change: VenueChange) -> dict:
         "new_address": change.new_venue.address,
         "confirmed": change.status == VenueChangeStatus.CONFIRMED,
         "reason": change.refusal_reason,
-        "link": settings.CADRAN_SITE_URL
-        + reverse("territory:change_detail", kwargs={"pk": change.pk}),
+        "link": identity.for_id(territory.pk).reverse("territory:change_detail", pk=change.pk),
         "service_name": territory.service_name,
         "contact_phone": territory.contact_phone,
         "territory_name": territory.name,

@@ -6,5 +6,5 @@ from . import identity_views
 
 app_name = "territory_public"
 urlpatterns = [
-    path("<slug:slug>/couleurs.css", identity_views.colours_css, name="colours_css"),
+    path("<slug:slug>.css", identity_views.colours_css, name="colours_css"),
 ]

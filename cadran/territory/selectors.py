@@ -21,7 +21,7 @@ from cadran.workshops.conditions import venue_shortfalls as format_shortfalls
 from cadran.workshops.enums import ACTIVE_REGISTRATION_STATUSES, CANCELLED_SESSION_STATUSES
 from cadran.workshops.models import Session
 
-from . import identity
+from . import identity, routing
 from .models import (
     Commune,
     Territory,
@@ -243,10 +243,14 @@ def set_current_territory(request, territory=None, *, territory_id: int | None =
     request.territory_identity = identity.for_id(territory_id)
 
 
+STAFF_PATHS = ("/espace/", "/admin/", "/compte/", "/api/")
+
+
 def current_identity(request) -> identity.Identity:
     """The identity a page shows (no query once cached): ``request.territory`` when a view
-    (or a host/path resolver) set it; else the signed-in user's territory (staff pages);
-    else the install's only territory; else the product's (« Cadran »)."""
+    set it (a commune's page); on a staff page, the signed-in user's territory; else the
+    territory of the address (its domain or ``/territoire/<slug>/``, or the install's only
+    one: cadran.territory.routing); else the user's; else the product's (« Cadran »)."""
     cached = getattr(request, "territory_identity", None)
     if cached is not None:
         return cached
@@ -255,10 +259,15 @@ def current_identity(request) -> identity.Identity:
         found = identity.for_territory(territory)
     else:
         user = getattr(request, "user", None)
-        territory_id = None
+        user_territory = None
         if user is not None and user.is_authenticated:
-            territory_id = getattr(user, "territory_id", None)
-        found = identity.for_id(territory_id or identity.sole_territory_id())
+            user_territory = getattr(user, "territory_id", None)
+        site = routing.site_territory_id(request) if hasattr(request, "get_host") else None
+        if user_territory and request.path_info.startswith(STAFF_PATHS):
+            territory_id = user_territory
+        else:
+            territory_id = site or user_territory or identity.sole_territory_id()
+        found = identity.for_id(territory_id)
     request.territory_identity = found
     return found
 

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.conf import settings
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch
 
 from cadran.notifications.backends.sms import is_french_mobile
 from cadran.notifications.enums import MessageChannel
 from cadran.notifications.formatting import day_label, hour_label, short_day_label
 from cadran.notifications.models import Message
 from cadran.notifications.services import queue_message, withdraw_pending_messages
+from cadran.territory import identity as territory_identity
 
 from .models import InterventionRequest, Registration, Session
 
@@ -42,12 +42,13 @@ PERSON_EVENTS = [REGISTERED, WAITING, PROMOTED, SESSION_CONFIRMED, VENUE_CHANGED
 REGISTRATION_URL_NAME = "public:workshop_registration"
 
 
-def registration_link(token: str) -> str:
+def registration_link(token: str, territory_id: int | None = None) -> str:
+    """On the territory's own site (its domain, or its prefix on the install's address)."""
+    site = territory_identity.for_id(territory_id)
     try:
-        path = reverse(REGISTRATION_URL_NAME, kwargs={"token": token})
+        return site.reverse(REGISTRATION_URL_NAME, token=token)
     except NoReverseMatch:
-        path = f"/ateliers/inscription/{token}/"
-    return settings.CADRAN_SITE_URL + path
+        return site.url(f"/ateliers/inscription/{token}/")
 
 
 def contact_channels(registration: Registration) -> list[tuple[str, str]]:
@@ -88,7 +89,7 @@ def session_context(session: Session, sessions: list[Session] | None = None) -> 
         "service_name": territory.service_name,
         "contact_phone": territory.contact_phone,
         "contact_email": territory.contact_email,
-        "site_url": settings.CADRAN_SITE_URL,
+        "site_url": territory_identity.for_id(territory.pk).site_url,
     }
 
 
@@ -161,7 +162,7 @@ def notify_registration(
     """Confirmation, or « you are on the waiting list », with the private link."""
     event = WAITING if registration.status == "waiting" else REGISTERED
     context = session_context(session, sessions) | {
-        "link": registration_link(token),
+        "link": registration_link(token, session.workshop.territory_id),
         "position": position,
     }
     return _to_person(

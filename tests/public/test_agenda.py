@@ -125,9 +125,10 @@ def test_agenda_leaves_out_what_people_cannot_register_for(client, territory, es
         start=paris(2026, 11, 27, 9),
         decision_at=paris(2026, 11, 25, 9),
     )
-    page = html(client.get(AGENDA + "?debut=2026-11-27"))
+    # Two territories on the install's address: the agenda is asked for by its territory.
+    page = html(client.get(AGENDA + "?territoire=ccfl&debut=2026-11-27"))
     assert "Déjà commencé" not in page
-    page = html(client.get(AGENDA + "?debut=2026-12-01"))
+    page = html(client.get(AGENDA + "?territoire=ccfl&debut=2026-12-01"))
     assert "Arnaques en ligne" in page
     for title in ("Annulé</a>", "Brouillon", "Ailleurs"):
         assert title not in page

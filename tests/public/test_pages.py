@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from cadran.core.clock import PARIS
@@ -51,12 +52,18 @@ def test_home_permanence_with_phone_booking_only(client, estaires, adviser):
     assert "Prochain créneau libre" not in page
 
 
-def test_home_lists_communes_of_every_territory(client, permanence):
+def test_home_of_a_shared_address_asks_which_territory(client, permanence, territory):
     other = f.TerritoryFactory(slug="autre", name="Communauté de communes Voisine")
     f.PermanenceFactory(commune=f.CommuneFactory(territory=other, name="Bailleul", slug="bailleul"))
     page = html(client.get(reverse("public:home")))
-    assert "Estaires" in page and "Bailleul" in page
-    assert "Communauté de communes Voisine" in page
+    assert "Choisissez votre territoire" in page
+    assert territory.name in page and "Communauté de communes Voisine" in page
+    # The other is under its prefix on the install's address; the first keeps that address.
+    assert f'href="{settings.CADRAN_SITE_URL}/territoire/autre/"' in page
+    assert f'href="{settings.CADRAN_SITE_URL}/"' in page
+    assert "Estaires" not in page and "Bailleul" not in page
+    autre = html(client.get("/territoire/autre/"))
+    assert "Bailleul" in autre and "Estaires" not in autre
 
 
 # --- Commune page ----------------------------------------------------------------------
