@@ -63,11 +63,11 @@ def home_communes(*, now: dt.datetime, territory_id: int | None = None) -> list[
     then the closures and appointments read by ``free_slots``.
     """
     today = now.astimezone(PARIS).date()
-    communes = Commune.objects.all()
+    scope = Commune.objects.all()
     if territory_id is not None:
-        communes = communes.filter(territory_id=territory_id)
-    communes = list(
-        communes.select_related("territory")
+        scope = scope.filter(territory_id=territory_id)
+    communes: list = list(
+        scope.select_related("territory")
         .prefetch_related(
             Prefetch("permanences", queryset=_current_permanences(today), to_attr="current")
         )

@@ -74,7 +74,10 @@ CCFL_ADDRESSES = [
 ]
 # Not walked: leaving the site, signing out, and the staff pages that act on a GET only
 # to confirm (they are forms; their GET shows the same names as the page they come from).
-SKIP = re.compile(r"^/(admin|api|compte/deconnexion|static|media)/|^mailto:|^tel:|^javascript:")
+SKIP = re.compile(
+    r"^/(api|compte/deconnexion|static|media)/|^/admin/(logout|jsi18n)/|/(delete|history)/"
+    r"|^mailto:|^tel:|^javascript:"
+)
 BINARY_LIMIT = 40
 
 
@@ -274,6 +277,12 @@ def test_two_territories_on_one_install_never_show_each_other(
         for part in ("/espace/conventions/", "/espace/ateliers/", "/espace/rapports/"):
             assert any(url.startswith(part) for url in staff), part
         assert leaks(staff, ccfl) == []
+        admin = walk(client, ["/admin/"], inside="/admin/", limit=300)
+        assert any("/admin/agreements/" in url for url in admin), sorted(admin)
+        assert leaks(admin, ccfl) == []
+        client.force_login(User.objects.filter(territory=val, role=Role.ADVISER).first())
+        adviser = walk(client, ["/espace/"], inside="/espace/", limit=150)
+        assert leaks(adviser, ccfl) == []
 
         # 3. Its e-mails and SMS (the booking's, every message queued for it).
         assert mail.outbox and sms.outbox
