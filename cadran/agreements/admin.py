@@ -120,6 +120,7 @@ class AgreementRulesAdmin(CultureServiceAdmin):
             },
         ),
         ("Résiliation", {"fields": ["notice_months"]}),
+        ("Alertes", {"fields": ["renewal_alert_months", "cap_alert_months"]}),
     ]
 
     def has_add_permission(self, request):

@@ -105,6 +105,22 @@ class AgreementRules(models.Model):
     cap_deliberation_subject = models.CharField(
         "objet de cette délibération", max_length=300, blank=True
     )
+    renewal_alert_months = models.PositiveSmallIntegerField(
+        "alerte avant la fin de chaque période (mois)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(24)],
+        help_text="Le Service Culture et les référents sont prévenus ce nombre de mois avant "
+        "la fin de la période, pour décider de la reconduction. Vide : le réglage de "
+        "l'installation (3 mois).",
+    )
+    cap_alert_months = models.PositiveSmallIntegerField(
+        "alerte avant la limite absolue (mois)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(36)],
+        help_text="Vide : le réglage de l'installation (6 mois).",
+    )
     updated_at = models.DateTimeField("modifié le", auto_now=True)
 
     class Meta:

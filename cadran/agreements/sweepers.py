@@ -23,7 +23,7 @@ from cadran.notifications.models import Message
 
 from . import rules
 from .enums import AgreementStatus
-from .models import Agreement
+from .models import Agreement, AgreementRules
 from .notifications import (
     CAP_APPROACHING,
     LAST_PERIOD,
@@ -34,11 +34,37 @@ from .notifications import (
 )
 
 
-def renewal_notice_months() -> int:
+def _territory_rules(agreement: Agreement):
+    territory = agreement.territory
+    try:
+        return territory.agreement_rules
+    except AgreementRules.DoesNotExist:
+        return None
+
+
+def renewal_notice_months(agreement: Agreement | None = None) -> int:
+    """How long before the end of a period the renewal is to be decided: the territory's
+    rule, else the install's (``CADRAN_AGREEMENT_RENEWAL_NOTICE_MONTHS``, 3)."""
+    own = _territory_rules(agreement) if agreement is not None else None
+    if own is not None and own.renewal_alert_months:
+        return own.renewal_alert_months
     return int(getattr(settings, "CADRAN_AGREEMENT_RENEWAL_NOTICE_MONTHS", 3))
 
 
-def cap_alert_months() -> int:
+def renewal_notice_months_of(territory_id: int | None) -> int:
+    """The same for a territory (the agreements list of its staff): one query."""
+    own = AgreementRules.objects.filter(territory_id=territory_id).first()
+    if own is not None and own.renewal_alert_months:
+        return own.renewal_alert_months
+    return renewal_notice_months()
+
+
+def cap_alert_months(agreement: Agreement | None = None) -> int:
+    """How long before the absolute limit the alert goes: the territory's rule, else the
+    install's (``CADRAN_AGREEMENT_CAP_ALERT_MONTHS``, 6)."""
+    own = _territory_rules(agreement) if agreement is not None else None
+    if own is not None and own.cap_alert_months:
+        return own.cap_alert_months
     return int(getattr(settings, "CADRAN_AGREEMENT_CAP_ALERT_MONTHS", 6))
 
 
@@ -80,7 +106,7 @@ def due_alerts(agreement: Agreement, today: dt.date) -> list[Alert]:
         return alerts
     can_renew = not rules.renewal_refusal(facts, today)
     if can_renew:
-        due = rules.renewal_decision_due(period.end, renewal_notice_months())
+        due = rules.renewal_decision_due(period.end, renewal_notice_months(agreement))
         if today >= due:
             alerts.append(
                 Alert(
@@ -102,7 +128,7 @@ def due_alerts(agreement: Agreement, today: dt.date) -> list[Alert]:
                 {"period_number": period.number, "last_day": day_label(state.ends_on)} | words,
             )
         )
-    if today >= rules.add_months(agreement.cap_date, -cap_alert_months()):
+    if today >= rules.add_months(agreement.cap_date, -cap_alert_months(agreement)):
         deliberation = agreement.cap_deliberation
         reason = f"la délibération du {deliberation.date:%d/%m/%Y}" if deliberation else ""
         alerts.append(
@@ -122,7 +148,7 @@ def queue_agreement_alerts(now: dt.datetime) -> int:
         Agreement.objects.signed()
         .filter(cap_date__gte=today, start_date__lte=today)
         .with_state_data()
-        .select_related("territory", "cap_deliberation")
+        .select_related("territory__agreement_rules", "cap_deliberation")
         .order_by("pk")
     )
     due = [(agreement, alert) for agreement in agreements for alert in due_alerts(agreement, today)]

@@ -39,7 +39,7 @@ from .forms import (
 )
 from .models import Agreement, Amendment, Obligation, Transmission
 from .notifications import appointments_after
-from .sweepers import renewal_notice_months
+from .sweepers import renewal_notice_months_of
 
 AUDIT_LIMIT = 50
 
@@ -76,7 +76,9 @@ def _detail_url(agreement: Agreement) -> str:
 
 @agreements_view(selectors.VIEW_ROLES)
 def agreement_list(request):
-    rows = selectors.agreement_rows(request.user, months_before=renewal_notice_months())
+    rows = selectors.agreement_rows(
+        request.user, months_before=renewal_notice_months_of(request.user.territory_id)
+    )
     return render(
         request,
         "agreements/agreement_list.html",

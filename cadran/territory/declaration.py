@@ -792,9 +792,18 @@ AGREEMENT_KEYS = {
     "deliberation_numero": "cap_deliberation_number",
     "deliberation_date": "cap_deliberation_date",
     "deliberation_objet": "cap_deliberation_subject",
+    "alerte_reconduction_mois": "renewal_alert_months",
+    "alerte_limite_mois": "cap_alert_months",
 }
 AGREEMENT_DATES = {"premier_jour", "limite_date", "deliberation_date"}
-AGREEMENT_NUMBERS = {"duree_mois", "reconductions", "preavis_mois", "limite_mois"}
+AGREEMENT_NUMBERS = {
+    "duree_mois",
+    "reconductions",
+    "preavis_mois",
+    "limite_mois",
+    "alerte_reconduction_mois",
+    "alerte_limite_mois",
+}
 
 
 def _load_agreement_rules(self: Loader) -> None:

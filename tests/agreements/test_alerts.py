@@ -111,3 +111,34 @@ def test_queries_do_not_grow_with_sent_alerts(
     queue_agreement_alerts(frozen_now)
     with django_assert_max_num_queries(3):
         assert queue_agreement_alerts(frozen_now) == 0
+
+
+def test_the_territorys_own_alert_delays_win_over_the_installs(
+    settings, frozen_now, estaires, culture_user, estaires_permanence, david, people
+):
+    from cadran.agreements.models import AgreementRules
+
+    settings.CADRAN_AGREEMENT_RENEWAL_NOTICE_MONTHS = 1
+    build_estaires(
+        commune=estaires, by=culture_user, permanence=estaires_permanence, adviser=david, renewals=0
+    )
+    AgreementRules.objects.update_or_create(
+        territory=estaires.territory, defaults={"renewal_alert_months": 2, "cap_alert_months": 1}
+    )
+    # Two months before 31 August 2025, not the install's one.
+    assert queue_agreement_alerts(at(dt.date(2025, 6, 29))) == 0
+    assert queue_agreement_alerts(at(dt.date(2025, 6, 30))) == 2
+    assert alerts("agreement_renewal_due").count() == 2
+
+
+def test_the_cap_alert_follows_the_territorys_delay(estaires_agreement, people, frozen_now):
+    from cadran.agreements.models import AgreementRules
+
+    AgreementRules.objects.update_or_create(
+        territory=estaires_agreement.territory, defaults={"cap_alert_months": 1}
+    )
+    queue_agreement_alerts(frozen_now)
+    # One month before 31 August 2027: 31 July, not 28 February.
+    assert queue_agreement_alerts(at(dt.date(2027, 2, 28))) == 0
+    assert queue_agreement_alerts(at(dt.date(2027, 7, 30))) == 0
+    assert queue_agreement_alerts(at(dt.date(2027, 7, 31))) == 2

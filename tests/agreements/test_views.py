@@ -297,12 +297,12 @@ def test_list_queries_do_not_grow(
 ):
     client.force_login(culture_user)
     url = reverse("agreements:list")
-    # Session, user, the agreements with their renewal count and termination; the session
-    # saved (savepoint, update, release).
-    with django_assert_num_queries(6):
+    # Session, user, the territory's alert delay, the agreements with their renewal count
+    # and termination; the session saved (savepoint, update, release).
+    with django_assert_num_queries(7):
         assert client.get(url).status_code == 200
     _more_agreements(territory, culture_user, 12)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = client.get(url)
     assert len(response.context["rows"]) == 13
 

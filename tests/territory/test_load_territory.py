@@ -97,6 +97,7 @@ def test_the_example_file_builds_the_whole_territory(db):
     rules = territory.agreement_rules
     assert (rules.term_months, rules.max_renewals, rules.notice_months) == (24, 0, 1)
     assert rules.cap_deliberation_number == "2026-042"
+    assert (rules.renewal_alert_months, rules.cap_alert_months) == (4, 3)
 
 
 def test_loading_the_same_file_twice_changes_nothing(db):
