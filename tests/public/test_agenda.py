@@ -256,3 +256,18 @@ def test_home_links_to_the_agenda(client, territory):
     page = html(client.get(reverse("public:home")))
     assert "Ateliers collectifs : l'agenda" in page
     assert reverse("public:agenda") in page
+
+
+def test_session_page_says_when_registrations_are_counted(client, territory, estaires):
+    # The decision instant is the session's own (here three days before, at 18h), not a
+    # fixed « two days before ».
+    session = make_session(
+        territory,
+        estaires,
+        start=paris(2026, 12, 5, 10),
+        decision_at=paris(2026, 12, 2, 18),
+        min_attendance=6,
+    )
+    page = html(client.get(reverse("public:session", args=[session.pk])))
+    assert "S'il y a moins de 6 inscrits le mercredi 2 décembre à 18h" in page
+    assert "deux jours avant" not in page
