@@ -8,7 +8,11 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
-from cadran.core.admin_scope import CultureServiceEditsMixin, TerritoryScopedAdmin
+from cadran.core.admin_scope import (
+    CultureServiceEditsMixin,
+    TerritoryManagerInline,
+    TerritoryScopedAdmin,
+)
 
 from .models import (
     Agreement,
@@ -24,29 +28,29 @@ from .models import (
 )
 
 
-class DeliberationInline(admin.TabularInline):
+class DeliberationInline(TerritoryManagerInline, admin.TabularInline):
     model = Deliberation
     extra = 0
 
 
-class ReferentInline(admin.TabularInline):
+class ReferentInline(TerritoryManagerInline, admin.TabularInline):
     model = Referent
     extra = 0
 
 
-class ObligationInline(admin.TabularInline):
+class ObligationInline(TerritoryManagerInline, admin.TabularInline):
     model = Obligation
     extra = 0
     readonly_fields = ["kind", "checked_by"]
     can_delete = False
 
 
-class TransmissionInline(admin.TabularInline):
+class TransmissionInline(TerritoryManagerInline, admin.TabularInline):
     model = Transmission
     extra = 0
 
 
-class RenewalInline(admin.TabularInline):
+class RenewalInline(TerritoryManagerInline, admin.TabularInline):
     model = Renewal
     extra = 0
     readonly_fields = ["number", "decided_on", "period_start", "period_end"]
@@ -56,7 +60,7 @@ class RenewalInline(admin.TabularInline):
         return False  # through the page: the rules of article 5 apply
 
 
-class AmendmentInline(admin.StackedInline):
+class AmendmentInline(TerritoryManagerInline, admin.StackedInline):
     model = Amendment
     extra = 0
     readonly_fields = ["number", "adopted_on"]

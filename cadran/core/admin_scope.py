@@ -82,6 +82,28 @@ class TerritoryScopedAdmin(admin.ModelAdmin):
         return request.user.is_superuser
 
 
+class TerritoryManagerInline:
+    """An inline of a :class:`TerritoryScopedAdmin` page (already scoped to the user's
+    territory): the territory's managers see, add, change and delete its rows, as on the
+    page itself (Django's default asks for model permissions that no role is given)."""
+
+    def _is_territory_manager(self, request) -> bool:
+        user = request.user
+        return bool(user.is_active and user.is_staff and user.manages_territory)
+
+    def has_view_permission(self, request, obj=None):
+        return self._is_territory_manager(request)
+
+    def has_add_permission(self, request, obj=None):
+        return self._is_territory_manager(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._is_territory_manager(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._is_territory_manager(request)
+
+
 def is_culture_service(user) -> bool:
     """The territory's Service Culture (or a superuser), with access to the admin."""
     from cadran.accounts.enums import Role

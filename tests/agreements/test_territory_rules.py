@@ -533,3 +533,53 @@ def test_derived_periods_and_end_dates_stay_within_start_end_and_cap(
     refusal = rules.termination_refusal(facts, on, earliest - dt.timedelta(days=1))
     if terms.notice_months and rules.state_on(facts, on).in_force:
         assert refusal != ""
+
+
+def _form_values(form) -> dict:
+    """What a browser would send back for ``form`` unchanged (its bound or initial values)."""
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        key = form.add_prefix(name)
+        if value is None or value is False:
+            continue
+        if value is True:
+            data[key] = "on"
+        elif isinstance(value, list | tuple):
+            data[key] = [str(v) for v in value]
+        elif hasattr(value, "isoformat"):
+            data[key] = value.isoformat()
+        else:
+            data[key] = str(getattr(value, "pk", value))
+    return data
+
+
+def test_the_service_culture_fills_in_the_missing_referent_in_the_admin(
+    frozen_now, somain, ccco_culture, client
+):
+    agreement = ccco_agreement(somain, ccco_culture, complete=False)
+    admin_url = reverse("admin:agreements_agreement_change", args=[agreement.pk])
+    client.force_login(ccco_culture)
+    response = client.get(admin_url)
+    assert response.status_code == 200
+    formsets = {f.formset.prefix: f.formset for f in response.context["inline_admin_formsets"]}
+    assert "referents" in formsets and "deliberations" in formsets
+    data = _form_values(response.context["adminform"].form)
+    data["territory_signatory_name"] = "Frédéric DELANNOY"
+    for prefix, formset in formsets.items():
+        management = formset.management_form
+        for name in ("TOTAL_FORMS", "INITIAL_FORMS", "MIN_NUM_FORMS", "MAX_NUM_FORMS"):
+            data[f"{prefix}-{name}"] = str(management[name].value())
+        for form in formset.forms:
+            data |= _form_values(form)
+    total = int(data["referents-TOTAL_FORMS"])
+    data["referents-TOTAL_FORMS"] = str(total + 1)
+    data[f"referents-{total}-party"] = Party.TERRITORY
+    data[f"referents-{total}-names"] = "Paul LEROY"
+    data[f"referents-{total}-role"] = "Chargé de mission numérique"
+    data[f"referents-{total}-position"] = "1"
+    response = client.post(admin_url, data)
+    assert response.status_code == 302
+    assert agreement.referents.filter(party=Party.TERRITORY, names="Paul LEROY").exists()
+    agreement.refresh_from_db()
+    assert agreement_document(agreement, "pdf").content.startswith(b"%PDF")
