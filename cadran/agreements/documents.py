@@ -30,6 +30,7 @@ from django.utils import translation
 
 from cadran.core import pdf
 from cadran.notifications.formatting import MONTHS, hour_label
+from cadran.publicity.letterhead import letterhead_html
 
 from . import rules
 from .enums import DeliberationPurpose, DocumentFormat, Party, TemplateKind
@@ -408,8 +409,11 @@ def html_document(fragment: str, *, title: str) -> str:
     )
 
 
-def to_pdf(fragment: str, *, title: str) -> bytes:
-    return pdf.weasyprint().HTML(string=html_document(fragment, title=title)).write_pdf()
+def to_pdf(fragment: str, *, title: str, territory_id: int | None = None) -> bytes:
+    """The PDF, under the territory's letterhead (its logo and name: the ODT is left
+    without, to be edited)."""
+    head = letterhead_html(territory_id)
+    return pdf.weasyprint().HTML(string=html_document(head + fragment, title=title)).write_pdf()
 
 
 # --- ODT -------------------------------------------------------------------------------
@@ -589,10 +593,12 @@ class Document:
     content: bytes
 
 
-def _build(fragment: str, *, title: str, stem: str, fmt: str) -> Document:
+def _build(
+    fragment: str, *, title: str, stem: str, fmt: str, territory_id: int | None = None
+) -> Document:
     fmt = DocumentFormat(fmt)
     content = (
-        to_pdf(fragment, title=title)
+        to_pdf(fragment, title=title, territory_id=territory_id)
         if fmt == DocumentFormat.PDF
         else to_odt(fragment, title=title)
     )
@@ -603,7 +609,13 @@ def agreement_document(agreement: Agreement, fmt: str) -> Document:
     agreement = load_agreement(agreement.pk)
     title = f"Convention de partenariat — {agreement.commune.name}"
     stem = f"convention-{agreement.commune.slug}-{agreement.start_date:%Y}"
-    return _build(render_agreement_html(agreement), title=title, stem=stem, fmt=fmt)
+    return _build(
+        render_agreement_html(agreement),
+        title=title,
+        stem=stem,
+        fmt=fmt,
+        territory_id=agreement.territory_id,
+    )
 
 
 def amendment_document(amendment: Amendment, fmt: str) -> Document:
@@ -611,4 +623,10 @@ def amendment_document(amendment: Amendment, fmt: str) -> Document:
     amendment.agreement = load_agreement(amendment.agreement_id)
     title = f"Avenant n°{amendment.number} — {amendment.agreement.commune.name}"
     stem = f"avenant-{amendment.number}-{amendment.agreement.commune.slug}"
-    return _build(render_amendment_html(amendment), title=title, stem=stem, fmt=fmt)
+    return _build(
+        render_amendment_html(amendment),
+        title=title,
+        stem=stem,
+        fmt=fmt,
+        territory_id=amendment.agreement.territory_id,
+    )

@@ -17,7 +17,7 @@ from functools import partial
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -26,6 +26,7 @@ from cadran.core import audit, clock
 from cadran.territory import identity as territory_identity
 
 from .backends.sms import Sms, get_sms_backend
+from .email_html import html_body
 from .enums import MessageChannel, MessageStatus
 from .models import Message
 
@@ -211,12 +212,16 @@ def _send(message: Message) -> None:
     # The territory's senders (cached: no query), else the install's settings.
     sender = territory_identity.for_id(message.territory_id)
     if message.channel == MessageChannel.EMAIL:
-        email = EmailMessage(
+        email = EmailMultiAlternatives(
             subject=message.subject,
             body=message.body,
             from_email=sender.from_email,
             to=[message.recipient],
             headers={"Auto-Submitted": "auto-generated"},
+        )
+        # The same words under the territory's letterhead (name, logo, colour).
+        email.attach_alternative(
+            html_body(message.body, subject=message.subject, sender=sender), "text/html"
         )
         if message.ics:
             email.attach("rendez-vous.ics", message.ics, "text/calendar")

@@ -28,6 +28,7 @@ from cadran.core import audit, clock, pdf
 from cadran.core.models import AuditLog
 from cadran.notifications.enums import MessageStatus
 from cadran.notifications.models import Message
+from cadran.publicity.letterhead import letterhead_html
 from cadran.scheduling.enums import ACTIVE_STATUSES
 from cadran.scheduling.models import Appointment, Beneficiary
 from cadran.territory.models import Territory
@@ -318,7 +319,13 @@ def export_person(*, person: PersonFile, by, fmt: str = "json") -> bytes:
         ).encode("utf-8")
     elif fmt == "pdf":
         html = render_to_string(
-            "privacy/person_pdf.html", {"person": person, "generated_at": clock.now()}
+            "privacy/person_pdf.html",
+            {
+                "person": person,
+                "generated_at": clock.now(),
+                # The file is of the staff member's territory (their scope).
+                "letterhead": letterhead_html(getattr(by, "territory_id", None)),
+            },
         )
         content = pdf.weasyprint().HTML(string=html).write_pdf()
     else:

@@ -8,7 +8,6 @@ booking page (an absolute address on ``CADRAN_SITE_URL``). Built by WeasyPrint f
 
 from __future__ import annotations
 
-import base64
 from pathlib import Path
 
 import segno
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_GET
 from cadran.core import clock, pdf
 from cadran.publicity import selectors as publicity
 from cadran.publicity.cache import cached, key_part
+from cadran.publicity.letterhead import logo_data_uri
 from cadran.publicity.models import Charter
 from cadran.publicity.views import charter_css_text, respond
 from cadran.territory.models import Commune
@@ -36,12 +36,6 @@ def _format(request) -> str | None:
 def qr_svg_data_uri(url: str) -> str:
     """The QR code of ``url``, black on white (what every phone reads best)."""
     return segno.make(url, error="m").svg_data_uri(scale=10, border=2, dark="#000", light="#fff")
-
-
-def logo_data_uri(charter: Charter) -> str:
-    if not charter.logo_svg:
-        return ""
-    return "data:image/svg+xml;base64," + base64.b64encode(charter.logo_svg.encode()).decode()
 
 
 def _charter_print_css(charter: Charter, page_format: str) -> str:

@@ -19,6 +19,7 @@ from django.utils.text import slugify
 
 from cadran.core import pdf
 from cadran.core.clock import paris
+from cadran.publicity.letterhead import letterhead_html
 
 from .charts import MASKED, bar_chart
 from .selectors import AttendanceReport, Tally, TerritoryDashboard
@@ -75,6 +76,8 @@ class Document:
     facts: list[tuple[str, str]]
     tables: list[Table]
     masked: bool
+    # Whose letterhead the PDF carries (cadran.publicity.letterhead).
+    territory_id: int | None = None
 
     def with_charts(self) -> Document:
         for table in self.tables:
@@ -237,6 +240,7 @@ def report_document(report: AttendanceReport, *, masked: bool) -> Document:
         facts=facts,
         tables=tables,
         masked=masked,
+        territory_id=report.territory_id,
     )
 
 
@@ -333,6 +337,7 @@ def dashboard_document(board: TerritoryDashboard) -> Document:
         ],
         tables=[comparison, communes, advisers, formats],
         masked=False,
+        territory_id=board.territory_id,
     )
 
 
@@ -378,7 +383,10 @@ def to_csv(doc: Document) -> str:
 def to_pdf(doc: Document) -> bytes:
     wp = pdf.weasyprint()
 
-    html = render_to_string("reporting/report_pdf.html", {"doc": doc.with_charts()})
+    html = render_to_string(
+        "reporting/report_pdf.html",
+        {"doc": doc.with_charts(), "letterhead": letterhead_html(doc.territory_id)},
+    )
     return wp.HTML(string=html).write_pdf(stylesheets=[wp.CSS(filename=str(PRINT_CSS))])
 
 

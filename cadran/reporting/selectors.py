@@ -264,6 +264,7 @@ class AttendanceReport:
     activity: ActivityCounts
     sessions: SessionCounts
     generated_at: dt.datetime
+    territory_id: int | None = None
 
 
 @dataclass
@@ -315,6 +316,7 @@ class TerritoryDashboard:
     formats: list[FormatRow]
     comparison: list[Comparison]
     generated_at: dt.datetime
+    territory_id: int | None = None
 
 
 # --- SQL helpers ---------------------------------------------------------------------------
@@ -804,6 +806,7 @@ def attendance_report(*, commune: Commune, period: Period) -> AttendanceReport:
         (CURRENT, None), SessionCounts()
     )
     return AttendanceReport(
+        territory_id=commune.territory_id,
         territory_name=commune.territory.name,
         commune_name=commune.name,
         commune_insee=commune.insee_code,
@@ -965,6 +968,7 @@ def territory_dashboard(*, territory: Territory, period: Period) -> TerritoryDas
     current, before = _comparable(total), _comparable(prev_total)
     comparison = [Comparison(key, label, current[key], before[key]) for key, label in COMPARED]
     return TerritoryDashboard(
+        territory_id=territory.pk,
         territory_name=territory.name,
         period=period,
         previous_period=previous,

@@ -336,3 +336,75 @@ def test_the_coordination_reads_the_identity_but_does_not_change_it(client, val)
     assert client.post(url, _form(val, programme_name="Autre")).status_code == 403
     val.refresh_from_db()
     assert val.programme_name == "Numérique en Val"
+
+
+def html_part(email) -> str:
+    (html, kind), *_ = email.alternatives
+    assert kind == "text/html"
+    return html
+
+
+def test_an_email_has_the_territorys_letterhead_in_valid_html(
+    val_permanence, settings, django_capture_on_commit_callbacks
+):
+    from tinyhtml5.parser import HTMLParser
+
+    from cadran.publicity.models import _luminance
+
+    settings.TASKS = IMMEDIATE
+    charter = Charter.objects.get(territory=val_permanence.commune.territory)
+    charter.logo_svg = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"></svg>'
+    charter.save()
+    person = f.BeneficiaryFactory(
+        territory=val_permanence.commune.territory,
+        first_name="<script>alert(1)</script>",
+        email="ines@example.org",
+    )
+    start = paris(2026, 12, 2, 9, 0)
+    with time_machine.travel(paris(2026, 11, 27, 10, 0), tick=True):
+        appointment = f.AppointmentFactory(
+            permanence=val_permanence,
+            beneficiary=person,
+            start=start,
+            end=start + dt.timedelta(hours=1),
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            notify_appointment_booked(appointment, "jeton-secret")
+    (email,) = mail.outbox
+    html = html_part(email)
+    parser = HTMLParser()
+    parser.parse(html)
+    assert parser.errors == []  # the WHATWG parsing rules, not our reading of them
+    assert '<html lang="fr">' in html
+    assert "<span>Numérique en Val</span>" in html
+    assert '<a href="https://rdv.val.example/rendez-vous/jeton-secret/">' in html
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    brand = identity.for_territory(val_permanence.commune.territory).primary_color
+    assert f"background:{brand};color:#ffffff" in html
+    ratio = (1.05) / (_luminance(brand) + 0.05)
+    assert ratio >= 4.5
+    assert '<img src="https://rdv.val.example/widget/charte/val-fictif/logo.svg?v=' in html
+    assert 'alt="CCVF"' in html
+    for needle in CCFL_STRINGS:
+        assert needle not in html, needle
+
+
+def test_an_email_of_a_territory_without_charte_uses_the_sites_blue(
+    permanence, settings, django_capture_on_commit_callbacks
+):
+    settings.TASKS = IMMEDIATE
+    person = f.BeneficiaryFactory(territory=permanence.commune.territory, email="a@example.org")
+    start = paris(2026, 12, 2, 9, 0)
+    with time_machine.travel(paris(2026, 11, 27, 10, 0), tick=True):
+        appointment = f.AppointmentFactory(
+            permanence=permanence,
+            beneficiary=person,
+            start=start,
+            end=start + dt.timedelta(hours=1),
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            notify_appointment_booked(appointment, "jeton")
+    (email,) = mail.outbox
+    html = html_part(email)
+    assert "background:#00467f;color:#ffffff" in html
+    assert "<span>Conseillers numériques Esperluette</span>" in html
