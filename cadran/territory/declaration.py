@@ -277,6 +277,7 @@ class Loader:
             ("permanences", self.load_permanences),
             ("durées de conservation", self.load_retention),
             ("ateliers", lambda: _load_workshops(self)),
+            ("formats d'ateliers", lambda: _load_workshop_formats(self)),
             ("conventions", lambda: _load_agreement_rules(self)),
         ]
 
@@ -780,6 +781,79 @@ def _load_workshops(self: Loader) -> None:
         )
         label = "Circuit des ateliers"
         (self.report.updated if current else self.report.created)[label] += 1
+
+
+FORMAT_KINDS = {
+    "evenement": "event",
+    "cours": "beginner_course",
+    "imprimante_3d": "printer_3d",
+    "autre": "other",
+}
+FORMAT_LEVELS = {"debutant": "debutant", "intermediaire": "intermediaire", "avance": "avance"}
+FORMAT_NUMBERS = {
+    "duree_minutes": "default_duration_minutes",
+    "places": "default_capacity",
+    "jauge_minimale": "min_attendance",
+}
+FORMAT_FLAGS = {
+    "videoprojecteur": "needs_projector",
+    "ecran": "needs_screen",
+    "tables_chaises": "needs_tables_chairs",
+    "ordinateurs": "needs_pc",
+    "wifi": "needs_wifi",
+    "imprimante_3d_sur_place": "needs_3d_printer",
+    "propose": "is_active",
+}
+
+
+def _load_workshop_formats(self: Loader) -> None:
+    """``[[formats_ateliers]]``: the territory's workshop formats, found by their name
+    (docs/ateliers.md). A format the file does not name is left as it is."""
+    from cadran.workshops.models import WorkshopFormat
+
+    section = "formats_ateliers"
+    allowed = {"nom", "type", "description", "niveau", *FORMAT_NUMBERS, *FORMAT_FLAGS}
+    self.keys_by_field = {
+        "name": "nom",
+        "kind": "type",
+        "description": "description",
+        "level": "niveau",
+        **{v: k for k, v in FORMAT_NUMBERS.items()},
+        **{v: k for k, v in FORMAT_FLAGS.items()},
+    }
+    for index, item in self.items(section):
+        self.unknown_keys(item, allowed, section, index)
+        name = self.get(item, "nom", section, index)
+        kind_key = self.get(item, "type", section, index)
+        if name is None or kind_key is None:
+            continue
+        if kind_key not in FORMAT_KINDS:
+            choices = ", ".join(f"« {k} »" for k in FORMAT_KINDS)
+            self.problem(f"« type » : {choices} (reçu « {kind_key} »).", section, index, "type")
+            continue
+        values: dict[str, Any] = {"name": name, "kind": FORMAT_KINDS[kind_key]}
+        if "description" in item:
+            values["description"] = self.get(item, "description", section, index) or ""
+        if "niveau" in item:
+            level = self.get(item, "niveau", section, index)
+            if level not in FORMAT_LEVELS:
+                choices = ", ".join(f"« {k} »" for k in FORMAT_LEVELS)
+                self.problem(f"« niveau » : {choices}.", section, index, "niveau")
+                continue
+            values["level"] = FORMAT_LEVELS[level]
+        for key, field_name in FORMAT_NUMBERS.items():
+            if key in item:
+                number = self.get(item, key, section, index, kind=int)
+                if number is not None:
+                    values[field_name] = number
+        for key, field_name in FORMAT_FLAGS.items():
+            if key in item:
+                flag = self.get(item, key, section, index, kind=bool)
+                if flag is not None:
+                    values[field_name] = flag
+        row = WorkshopFormat.objects.filter(territory=self.territory, name=name).first()
+        row = row or WorkshopFormat(territory=self.territory)
+        self.save("Formats d'ateliers", row, values, section, index)
 
 
 AGREEMENT_KEYS = {

@@ -98,6 +98,16 @@ def test_the_example_file_builds_the_whole_territory(db):
     assert (rules.term_months, rules.max_renewals, rules.notice_months) == (24, 0, 1)
     assert rules.cap_deliberation_number == "2026-042"
     assert (rules.renewal_alert_months, rules.cap_alert_months) == (4, 3)
+    formats = {f.name: f for f in territory.workshop_formats.all()}
+    assert set(formats) == {"Café numérique", "Parcours découverte"}
+    cafe, parcours = formats["Café numérique"], formats["Parcours découverte"]
+    assert (cafe.kind, cafe.default_duration_minutes, cafe.needs_projector) == ("event", 90, True)
+    assert cafe.min_attendance is None  # the territory's minimum (6)
+    assert (parcours.kind, parcours.min_attendance, parcours.needs_pc) == (
+        "beginner_course",
+        4,
+        True,
+    )
 
 
 def test_loading_the_same_file_twice_changes_nothing(db):
@@ -208,3 +218,14 @@ def test_a_wrong_recurrence_is_refused_on_its_line(db):
     with pytest.raises(DeclarationError) as error:
         load(wrong_day, invite=False)
     assert "est un vendredi : choisissez un jeudi" in error.value.text()
+
+
+def test_a_wrong_format_type_is_refused_on_its_line(db):
+    text = EXAMPLE.read_text().replace('type = "evenement"', 'type = "fete"')
+    with pytest.raises(DeclarationError) as error:
+        load(text, invite=False)
+    problems = error.value.problems
+    expected = "« type » : « evenement », « cours », « imprimante_3d », « autre » (reçu « fete »)"
+    assert any(expected in message for _line, message in problems), problems
+    assert line_of(text, 'type = "fete"') in {line for line, _ in problems}
+    assert not Territory.objects.filter(slug="val-fictif").exists()
