@@ -73,6 +73,20 @@ def val_culture(val):
     return f.UserFactory(culture_service=True, territory=val, email="culture@val.example")
 
 
+def book_and_notify(permanence, person, token: str, capture) -> None:
+    """An appointment on Wednesday 2 December at 9h, booked the Friday before, notified."""
+    start = paris(2026, 12, 2, 9, 0)
+    with time_machine.travel(paris(2026, 11, 27, 10, 0), tick=True):
+        appointment = f.AppointmentFactory(
+            permanence=permanence,
+            beneficiary=person,
+            start=start,
+            end=start + dt.timedelta(hours=1),
+        )
+        with capture(execute=True):
+            notify_appointment_booked(appointment, token)
+
+
 def page(client, url) -> str:
     response = client.get(url)
     assert response.status_code == 200
@@ -185,16 +199,7 @@ def test_appointment_messages_come_from_the_territory_and_link_to_its_site(
         email="ines@example.org",
         phone="0612345678",
     )
-    start = paris(2026, 12, 2, 9, 0)
-    with time_machine.travel(paris(2026, 11, 27, 10, 0), tick=True):
-        appointment = f.AppointmentFactory(
-            permanence=val_permanence,
-            beneficiary=person,
-            start=start,
-            end=start + dt.timedelta(hours=1),
-        )
-        with django_capture_on_commit_callbacks(execute=True):
-            notify_appointment_booked(appointment, "jeton-secret")
+    book_and_notify(val_permanence, person, "jeton-secret", django_capture_on_commit_callbacks)
     (email,) = mail.outbox
     assert email.from_email == "Numérique en Val <rdv@val.example>"
     assert "https://rdv.val.example/rendez-vous/jeton-secret/" in email.body
@@ -360,16 +365,7 @@ def test_an_email_has_the_territorys_letterhead_in_valid_html(
         first_name="<script>alert(1)</script>",
         email="ines@example.org",
     )
-    start = paris(2026, 12, 2, 9, 0)
-    with time_machine.travel(paris(2026, 11, 27, 10, 0), tick=True):
-        appointment = f.AppointmentFactory(
-            permanence=val_permanence,
-            beneficiary=person,
-            start=start,
-            end=start + dt.timedelta(hours=1),
-        )
-        with django_capture_on_commit_callbacks(execute=True):
-            notify_appointment_booked(appointment, "jeton-secret")
+    book_and_notify(val_permanence, person, "jeton-secret", django_capture_on_commit_callbacks)
     (email,) = mail.outbox
     html = html_part(email)
     parser = HTMLParser()
@@ -394,16 +390,7 @@ def test_an_email_of_a_territory_without_charte_uses_the_sites_blue(
 ):
     settings.TASKS = IMMEDIATE
     person = f.BeneficiaryFactory(territory=permanence.commune.territory, email="a@example.org")
-    start = paris(2026, 12, 2, 9, 0)
-    with time_machine.travel(paris(2026, 11, 27, 10, 0), tick=True):
-        appointment = f.AppointmentFactory(
-            permanence=permanence,
-            beneficiary=person,
-            start=start,
-            end=start + dt.timedelta(hours=1),
-        )
-        with django_capture_on_commit_callbacks(execute=True):
-            notify_appointment_booked(appointment, "jeton")
+    book_and_notify(permanence, person, "jeton", django_capture_on_commit_callbacks)
     (email,) = mail.outbox
     html = html_part(email)
     assert "background:#00467f;color:#ffffff" in html
