@@ -28,6 +28,8 @@ from cadran.territory.models import Venue
 from cadran.workshops.models import Session
 
 FILE_NAME = "lieux-de-mediation-numerique.csv"
+# In the schema's order (its documentation asks for it; frictionless checks it):
+# tests/reporting/fixtures/ holds the official schema the tests validate against.
 COLUMNS = (
     "id",
     "pivot",
@@ -47,25 +49,40 @@ COLUMNS = (
     "presentation_resume",
     "presentation_detail",
     "source",
+    "itinerance",
     "structure_parente",
+    "date_maj",
+    "services",
+    "publics_specifiquement_adresses",
+    "prise_en_charge_specifique",
+    "frais_a_charge",
+    "dispositif_programmes_nationaux",
+    "formations_labels",
+    "autres_formations_labels",
+    "modalites_acces",
+    "modalites_accompagnement",
+    "fiche_acces_libre",
+    "prise_rdv",
+)
+REQUIRED = ("id", "pivot", "nom", "commune", "code_postal", "adresse", "date_maj")
+SEPARATOR = "|"
+# Neither the venue nor its territory has a SIRET or a SIREN: the national cartography
+# writes 14 zeros then.
+UNKNOWN_PIVOT = "0" * 14
+# The columns whose values come from a closed list of the schema (its patterns are strict:
+# a typographic apostrophe ’ fails where the list has a straight one ').
+ENUMERATED = (
+    "typologie",
     "itinerance",
     "services",
     "publics_specifiquement_adresses",
     "prise_en_charge_specifique",
     "frais_a_charge",
-    "modalites_acces",
-    "modalites_accompagnement",
     "dispositif_programmes_nationaux",
     "formations_labels",
-    "autres_formations_labels",
-    "fiche_acces_libre",
-    "prise_rdv",
-    "date_maj",
+    "modalites_acces",
+    "modalites_accompagnement",
 )
-REQUIRED = ("id", "pivot", "nom", "commune", "code_postal", "adresse", "date_maj")
-SEPARATOR = "|"
-# No SIRET is known for a venue: the national cartography writes 14 zeros then.
-UNKNOWN_PIVOT = "0" * 14
 # Fortnightly hours are written for the ISO years from today to this many days ahead.
 FORTNIGHT_HORIZON_DAYS = 2 * 366
 SERVICES = (
@@ -125,6 +142,46 @@ def opening_hours(permanences: Iterable[Permanence], *, today: dt.date | None = 
     return text + "; PH off"
 
 
+def pivot(venue: Venue) -> str:
+    """The venue's SIRET, else its territory's, else its territory's SIREN (the schema takes
+    9 to 14 characters), else 14 zeros."""
+    territory = venue.commune.territory
+    for value in (venue.siret, territory.siret, territory.siren):
+        value = re.sub(r"\s", "", value or "")
+        if re.fullmatch(r"[a-zA-Z0-9]{9,14}", value):
+            return value
+    return UNKNOWN_PIVOT
+
+
+def street_address(venue: Venue) -> str:
+    """The street part only (the schema has ``code_postal`` and ``commune`` apart): a
+    « , 59940 Estaires » written in the address (at its end, or before a remark in brackets)
+    is left out."""
+    commune = venue.commune
+    address = venue.address.strip()
+    tail = re.compile(
+        rf"[,\s]*\b{re.escape(commune.postcode)}\b\s*(?:{re.escape(commune.name)})?"
+        r"(?=\s*(?:\(|$))",
+        re.IGNORECASE,
+    )
+    stripped = re.sub(r"\s{2,}", " ", tail.sub("", address)).strip(" ,")
+    return stripped or address
+
+
+def coordinate(value) -> str:
+    """A WGS84 coordinate as the schema's number (a dot, no trailing zeros); "" if unset."""
+    if value is None:
+        return ""
+    text = f"{value:f}".rstrip("0").rstrip(".")
+    return text or "0"
+
+
+def straight_apostrophes(row: dict[str, str]) -> dict[str, str]:
+    for column in ENUMERATED:
+        row[column] = row[column].replace("\u2019", "'")
+    return row
+
+
 def _typologie(venue: Venue) -> str:
     text = f"{venue.name} {venue.room}".lower()
     if venue.library_id or "médiathèque" in text or "bibliothèque" in text:
@@ -163,18 +220,18 @@ def venue_rows() -> list[dict[str, str]]:
         modes = ["Accompagnement individuel"]
         if venue.has_sessions:
             modes.append("Dans un atelier collectif")
-        rows.append(
+        row = straight_apostrophes(
             {
                 "id": f"cadran-{territory.slug}-lieu-{venue.pk}",
-                "pivot": UNKNOWN_PIVOT,
+                "pivot": pivot(venue),
                 "nom": venue.name,
                 "commune": commune.name,
                 "code_postal": commune.postcode,
                 "code_insee": commune.insee_code,
-                "adresse": venue.address,
+                "adresse": street_address(venue),
                 "complement_adresse": venue.room,
-                "latitude": "",
-                "longitude": "",
+                "latitude": coordinate(venue.latitude),
+                "longitude": coordinate(venue.longitude),
                 "typologie": _typologie(venue),
                 "telephone": phone_e164(territory.contact_phone),
                 "courriels": territory.contact_email,
@@ -201,6 +258,7 @@ def venue_rows() -> list[dict[str, str]]:
                 "date_maj": today.isoformat(),
             }
         )
+        rows.append({column: row[column] for column in COLUMNS})
     return rows
 
 

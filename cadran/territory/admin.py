@@ -21,7 +21,7 @@ class TerritoryAdmin(TerritoryScopedAdmin):
         (
             "Identité",
             {
-                "fields": ["name", "short_name", "slug", "siren", "programme_name"],
+                "fields": ["name", "short_name", "slug", "siren", "siret", "programme_name"],
                 "description": "Les couleurs et le logo sont dans la charte graphique du "
                 "territoire (Publicité › Chartes graphiques) : ils s'appliquent à toutes "
                 "les pages, aux e-mails et aux affiches.",
@@ -99,6 +99,10 @@ class VenueAdmin(TerritoryScopedAdmin):
     search_fields = ["name", "address", "room"]
     fieldsets = [
         (None, {"fields": ["commune", "library", "name", "address", "room", "is_example"]}),
+        (
+            "Carte nationale des lieux (données ouvertes)",
+            {"fields": ["siret", "latitude", "longitude"]},
+        ),
         ("Accueil", {"fields": ["confidential", "accessible"]}),
         ("Conditions de la convention (article 4)", {"fields": ["insured", "heated", "wifi"]}),
         (

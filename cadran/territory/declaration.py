@@ -21,6 +21,7 @@ import tomllib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
@@ -221,6 +222,13 @@ class Loader:
 
     keys_by_field: dict[str, str] = {}
 
+    def coordinate(self, value, section, index, key) -> Decimal | None:
+        """A latitude or longitude in degrees, as a number (``50.6486``), 6 decimals kept."""
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.problem(f"« {key} » : un nombre en degrés, comme 50.6486.", section, index, key)
+            return None
+        return Decimal(str(value)).quantize(Decimal("0.000001"))
+
     def time(self, value, section, index, key) -> dt.time | None:
         if isinstance(value, dt.time):
             return value
@@ -286,6 +294,7 @@ class Loader:
         "nom": "name",
         "sigle": "short_name",
         "siren": "siren",
+        "siret": "siret",
         "service": "service_name",
         "telephone": "contact_phone",
         "email": "contact_email",
@@ -413,10 +422,25 @@ class Loader:
 
     def load_venues(self) -> None:
         section = "lieux"
-        allowed = {"commune", "nom", "adresse", "salle", "bibliotheque", *self.VENUE_FLAGS}
-        self.keys_by_field = {"name": "nom", "address": "adresse", "room": "salle"} | {
-            v: k for k, v in self.VENUE_FLAGS.items()
+        allowed = {
+            "commune",
+            "nom",
+            "adresse",
+            "salle",
+            "bibliotheque",
+            "siret",
+            "latitude",
+            "longitude",
+            *self.VENUE_FLAGS,
         }
+        self.keys_by_field = {
+            "name": "nom",
+            "address": "adresse",
+            "room": "salle",
+            "siret": "siret",
+            "latitude": "latitude",
+            "longitude": "longitude",
+        } | {v: k for k, v in self.VENUE_FLAGS.items()}
         for index, item in self.items(section):
             self.unknown_keys(item, allowed, section, index)
             insee = self.get(item, "commune", section, index)
@@ -430,6 +454,11 @@ class Loader:
             )
             values: dict[str, Any] = {"name": name, "address": address}
             values["room"] = self.get(item, "salle", section, index, required=False) or ""
+            if "siret" in item:
+                values["siret"] = self.get(item, "siret", section, index) or ""
+            for key in ("latitude", "longitude"):
+                if key in item:
+                    values[key] = self.coordinate(item[key], section, index, key)
             for key, field_name in self.VENUE_FLAGS.items():
                 if key in item:
                     flag = self.get(item, key, section, index, kind=bool)

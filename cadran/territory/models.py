@@ -10,6 +10,8 @@ from django.db import models
 from cadran.accounts.enums import TERRITORY_ROLES, Role
 from cadran.core import clock
 
+from .validators import validate_latitude, validate_longitude, validate_siret
+
 insee_validator = RegexValidator(
     r"^(\d{5}|2[AB]\d{3})$", "Le code INSEE compte cinq caractères (ex. 59212)."
 )
@@ -47,6 +49,14 @@ class Territory(models.Model):
     short_name = models.CharField("sigle", max_length=30)
     slug = models.SlugField("identifiant", unique=True)
     siren = models.CharField("SIREN", max_length=9, blank=True)
+    siret = models.CharField(
+        "SIRET du siège",
+        max_length=14,
+        blank=True,
+        validators=[validate_siret],
+        help_text="Donnée « pivot » des lieux dans les données ouvertes quand un lieu n'a pas "
+        "son propre SIRET (annuaire-entreprises.data.gouv.fr).",
+    )
     service_name = models.CharField(
         "service", max_length=200, default="Service Culture", help_text="Qui répond au public."
     )
@@ -226,6 +236,33 @@ class Venue(models.Model):
     is_example = models.BooleanField(
         "donnée d'exemple", default=False, help_text="Adresse à vérifier avec la commune."
     )
+    siret = models.CharField(
+        "SIRET du lieu",
+        max_length=14,
+        blank=True,
+        validators=[validate_siret],
+        help_text="Celui de la structure qui accueille (la mairie, la médiathèque…). Vide : "
+        "celui du territoire.",
+    )
+    latitude = models.DecimalField(
+        "latitude",
+        max_digits=8,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[validate_latitude],
+        help_text="En degrés (WGS84), par exemple 50.648600 : copiez-la depuis "
+        "adresse.data.gouv.fr. Pour la carte nationale des lieux.",
+    )
+    longitude = models.DecimalField(
+        "longitude",
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[validate_longitude],
+        help_text="En degrés (WGS84), par exemple 2.716500.",
+    )
 
     objects = VenueQuerySet.as_manager()
 
@@ -236,6 +273,13 @@ class Venue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.commune.name})" if self.commune_id else self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValidationError(
+                {"longitude": "Donnez la latitude et la longitude ensemble, ou aucune des deux."}
+            )
 
     @property
     def full_place(self) -> str:

@@ -69,6 +69,8 @@ def test_the_example_file_builds_the_whole_territory(db):
         "00004",
     ]
     assert Library.objects.get(name="Médiathèque du Bourg").commune.insee_code == "00001"
+    house = Venue.objects.get(name="Maison France services")
+    assert (str(house.latitude), str(house.longitude)) == ("45.000001", "1.000001")
     media = Venue.objects.get(name="Médiathèque du Bourg")
     assert media.library.name == "Médiathèque du Bourg" and media.has_projector
     adviser = User.objects.get(email="conseiller@val-fictif.example")
@@ -229,3 +231,12 @@ def test_a_wrong_format_type_is_refused_on_its_line(db):
     assert any(expected in message for _line, message in problems), problems
     assert line_of(text, 'type = "fete"') in {line for line, _ in problems}
     assert not Territory.objects.filter(slug="val-fictif").exists()
+
+
+def test_a_coordinate_that_is_not_a_number_is_refused_on_its_line(db):
+    text = EXAMPLE.read_text().replace("latitude = 45.000001", 'latitude = "45 N"')
+    with pytest.raises(DeclarationError) as error:
+        load(text, invite=False)
+    problems = error.value.problems
+    assert any("« latitude » : un nombre en degrés" in message for _l, message in problems)
+    assert line_of(text, 'latitude = "45 N"') in {line for line, _ in problems}
