@@ -10,7 +10,7 @@ import pytest
 from cadran.core.clock import PARIS
 from cadran.notifications.backends import sms
 from tests import factories as f
-from tests.browser.conftest import browser, new_page  # noqa: F401 — the browser fixtures
+from tests.browser.conftest import browser, new_page, nu_checker  # noqa: F401 — the browser fixtures
 from tests.workshops.factories import SessionFactory, WorkshopFactory, WorkshopFormatFactory
 
 

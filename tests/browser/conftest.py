@@ -1,15 +1,25 @@
-"""Real-browser journeys: Playwright driving Debian's Chromium, with an axe-core audit.
+"""Real-browser journeys: Playwright driving Debian's Chromium, with an axe-core audit,
+and every HTML page the browser receives checked by the Nu HTML Checker.
 
 The browser is ``/usr/bin/chromium`` (Debian package ``chromium``); Playwright never
-downloads one. axe-core comes from npm (``npm ci`` puts it in ``node_modules/``).
-When either is missing the browser tests are skipped with the reason, unless
+downloads one. axe-core and the Nu HTML Checker (``vnu-jar``) come from npm (``npm ci``
+puts them in ``node_modules/``); the checker runs on Java (Debian ``default-jre-headless``),
+started once per test session as a local service on the loopback.
+When any is missing the browser tests are skipped with the reason, unless
 ``CADRAN_REQUIRE_BROWSER=1`` (set by ``.ci/run``): then they fail.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 import os
+import shutil
+import socket
+import subprocess
+import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +28,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("CADRAN_CHROMIUM", "/usr/bin/chromium"))
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -39,6 +50,10 @@ def _missing_requirements() -> list[str]:
         missing.append(f"{CHROMIUM} absent (apt-get install chromium)")
     if not AXE_JS.exists():
         missing.append(f"{AXE_JS.relative_to(ROOT)} absent (npm ci)")
+    if not VNU_JAR.exists():
+        missing.append(f"{VNU_JAR.relative_to(ROOT)} absent (npm ci)")
+    if shutil.which("java") is None:
+        missing.append("java absent (apt-get install default-jre-headless)")
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
@@ -86,8 +101,97 @@ def browser() -> Iterator:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class NuChecker:
+    """The Nu HTML Checker (vnu.jar) as a local HTTP service; ``check(html)`` returns its
+    errors (warnings and infos are not counted). Each distinct page is checked once."""
+
+    def __init__(self) -> None:
+        self.port = _free_port()
+        java = shutil.which("java") or "java"
+        self.process = subprocess.Popen(  # noqa: S603 (our own fixed command)
+            [
+                java,
+                "-Xss1024k",
+                "-Dnu.validator.servlet.bind-address=127.0.0.1",
+                "-cp",
+                str(VNU_JAR),
+                "nu.validator.servlet.Main",
+                str(self.port),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        self.seen: dict[str, list[str]] = {}
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                self._post(b"<!DOCTYPE html><html lang=fr><title>x</title></html>")
+                return
+            except OSError:
+                time.sleep(0.3)
+        self.close()
+        raise RuntimeError("Le Nu HTML Checker n'a pas démarré en 60 s.")
+
+    def _post(self, body: bytes) -> dict:
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{self.port}/?out=json",
+            data=body,
+            headers={"Content-Type": "text/html; charset=utf-8"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (loopback)
+            return json.loads(response.read())
+
+    def check(self, html: bytes) -> list[str]:
+        key = hashlib.sha256(html).hexdigest()
+        if key not in self.seen:
+            messages = self._post(html)["messages"]
+            self.seen[key] = [
+                f"ligne {m.get('lastLine')} : {m.get('message')} « {m.get('extract', '')} »"
+                for m in messages
+                if m.get("type") == "error" or m.get("subType") == "fatal"
+            ]
+        return self.seen[key]
+
+    def close(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+@pytest.fixture(scope="session")
+def nu_checker() -> Iterator[NuChecker]:
+    missing = _missing_requirements()
+    if missing:
+        _skip_or_fail("navigateur indisponible : " + " ; ".join(missing))
+    checker = NuChecker()
+    try:
+        yield checker
+    finally:
+        checker.close()
+
+
+def _record_document(response, documents: list[tuple[str, bytes]]) -> None:
+    """Keep the HTML of every page (or frame) the browser received, for the Nu checker."""
+    try:
+        if response.request.resource_type != "document" or response.status != 200:
+            return
+        if "text/html" not in (response.headers.get("content-type") or ""):
+            return
+        documents.append((response.url, response.body()))
+    except Exception:  # noqa: BLE001 (a page closed meanwhile: nothing to check)
+        return
+
+
 @pytest.fixture
-def new_page(browser, live_server) -> Iterator:
+def new_page(browser, live_server, nu_checker) -> Iterator:
     """Open pages, each in its own fresh context (no shared cookies): ``new_page(**options)``.
 
     French locale, Paris time zone, a desktop screen unless ``viewport`` is given; any
@@ -97,6 +201,7 @@ def new_page(browser, live_server) -> Iterator:
     """
     contexts = []
     errors: list[str] = []
+    documents: list[tuple[str, bytes]] = []
 
     def open_page(**options):
         options = {
@@ -112,15 +217,23 @@ def new_page(browser, live_server) -> Iterator:
         page = context.new_page()
         page.on("pageerror", lambda exc: errors.append(f"{page.url}: {exc}"))
         page.on("console", lambda message: _record_csp_violation(page, message, errors))
+        page.on("response", lambda response: _record_document(response, documents))
         return page
 
     open_page.errors = errors  # what was caught so far, for the harness's own tests
+    open_page.documents = documents
     try:
         yield open_page
     finally:
         for context in contexts:
             context.close()
     assert not errors, "Erreurs JavaScript sur la page :\n" + "\n".join(errors)
+    invalid = [
+        f"{url}\n  " + "\n  ".join(found)
+        for url, html in documents
+        if (found := nu_checker.check(html))
+    ]
+    assert not invalid, "Nu HTML Checker : erreurs sur\n" + "\n".join(invalid)
 
 
 def _record_csp_violation(page, message, errors: list[str]) -> None:

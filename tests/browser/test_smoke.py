@@ -50,3 +50,19 @@ def test_blocked_inline_script_is_caught(new_page):
     page.wait_for_load_state("load")
     assert any("Content Security Policy" in error for error in new_page.errors), new_page.errors
     new_page.errors.clear()  # caught as expected: don't fail this test at teardown
+
+
+def test_the_nu_checker_finds_what_it_must(nu_checker):
+    # The harness can fail: an empty action and a bare « < » are errors for the checker.
+    bad = (
+        b'<!DOCTYPE html><html lang="fr"><head><title>x</title></head>'
+        b'<body><form action=""><p>a < 3</p></form></body></html>'
+    )
+    found = nu_checker.check(bad)
+    assert any("action" in error for error in found)
+    assert any("<" in error for error in found)
+    good = (
+        b'<!DOCTYPE html><html lang="fr"><head><title>x</title></head>'
+        b"<body><form><p>a &lt; 3</p></form></body></html>"
+    )
+    assert nu_checker.check(good) == []
