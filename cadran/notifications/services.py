@@ -28,6 +28,7 @@ from cadran.territory import identity as territory_identity
 from .backends.sms import Sms, get_sms_backend
 from .email_html import html_body
 from .enums import MessageChannel, MessageStatus
+from .ics import calendar_attachment
 from .models import Message
 
 logger = logging.getLogger("cadran.notifications")
@@ -224,7 +225,7 @@ def _send(message: Message) -> None:
             html_body(message.body, subject=message.subject, sender=sender), "text/html"
         )
         if message.ics:
-            email.attach("rendez-vous.ics", message.ics, "text/calendar")
+            email.attach(calendar_attachment(message.ics))
         if email.send(fail_silently=False) != 1:
             raise RuntimeError("Le serveur d'e-mail n'a pas accepté le message.")
     else:

@@ -14,13 +14,13 @@ booked appointments as « Rendez-vous (réservé) », with the time and the plac
 from __future__ import annotations
 
 import datetime as dt
-from urllib.parse import urlsplit
 
 import icalendar
-from django.conf import settings
 
 from cadran.core.clock import PARIS
+from cadran.notifications import ics
 from cadran.notifications.formatting import hour_label
+from cadran.scheduling.enums import CANCELLED_STATUSES
 from cadran.scheduling.selectors import OccurrenceSummary
 from cadran.scheduling.slots import localize
 from cadran.workshops.models import Session
@@ -31,12 +31,8 @@ CONTENT_TYPE = "text/calendar; charset=utf-8"
 PRODID = "-//Cadran//Agenda des conseillers numériques//FR"
 
 
-def _host() -> str:
-    return urlsplit(settings.CADRAN_SITE_URL).hostname or "cadran"
-
-
-def uid(*parts: object) -> str:
-    return "-".join(str(p) for p in parts) + f"@{_host()}"
+# The install's host as the UIDs' domain (cadran.notifications.ics): kept under this name.
+uid = ics.uid
 
 
 def _paris(day: dt.date, time: dt.time) -> dt.datetime:
@@ -72,12 +68,17 @@ def _event(
     url: str = "",
     cancelled: bool = False,
     busy: bool = True,
+    sequence: int = 0,
+    last_modified: dt.datetime | None = None,
 ) -> icalendar.Event:
     event = icalendar.Event()
     event.add("uid", event_uid)
     event.add("dtstamp", stamp)
-    event.add("dtstart", start.astimezone(PARIS))
-    event.add("dtend", end.astimezone(PARIS))
+    event.add("sequence", sequence)
+    if last_modified is not None:
+        event.add("last-modified", last_modified.astimezone(dt.UTC))
+    event.add("dtstart", ics.paris_time(start))
+    event.add("dtend", ics.paris_time(end))
     event.add("summary", summary)
     if location:
         event.add("location", location)
@@ -141,6 +142,7 @@ def _occurrence_event(
         url=commune_url(commune) if public else "",
         cancelled=occurrence.is_closed,
         busy=not public,
+        sequence=1 if occurrence.is_closed else 0,
     )
 
 
@@ -156,7 +158,7 @@ def _session_event(session: Session, *, stamp: dt.datetime, public: bool) -> ica
         summary = f"Annulé : {summary}"
         description = "Cet atelier est annulé."
     return _event(
-        event_uid=uid("session", session.pk),
+        event_uid=ics.session_uid(session.pk),
         stamp=stamp,
         start=session.start,
         end=session.end,
@@ -166,15 +168,37 @@ def _session_event(session: Session, *, stamp: dt.datetime, public: bool) -> ica
         url=session_url(session) if public else "",
         cancelled=session.is_cancelled,
         busy=not public,
+        sequence=ics.sequence(getattr(session, "ics_changes", 0), cancelled=session.is_cancelled),
+        last_modified=session.updated_at,
     )
 
 
-def _add_timezone(calendar: icalendar.Calendar, now: dt.datetime) -> None:
-    """The VTIMEZONE of Europe/Paris, with the changes of the years the feed covers."""
-    year = now.astimezone(PARIS).year
-    calendar.add_missing_timezones(
-        first_date=dt.date(year - 1, 1, 1), last_date=dt.date(year + 3, 1, 1)
+def _appointment_event(appointment, *, stamp: dt.datetime) -> icalendar.Event:
+    """An adviser's appointment: the time and the place, never the person."""
+    cancelled = appointment.status in CANCELLED_STATUSES
+    commune = appointment.permanence.commune
+    summary = "Rendez-vous (réservé)"
+    description = f"Rendez-vous individuel à {commune.name}."
+    if cancelled:
+        summary = "Annulé : Rendez-vous"
+        description = f"Ce rendez-vous à {commune.name} est annulé."
+    return _event(
+        event_uid=ics.appointment_uid(appointment.pk),
+        stamp=stamp,
+        start=appointment.start,
+        end=appointment.end,
+        summary=summary,
+        location=place_label(appointment.permanence.venue),
+        description=description,
+        cancelled=cancelled,
+        sequence=ics.sequence(getattr(appointment, "ics_changes", 0), cancelled=cancelled),
+        last_modified=appointment.updated_at,
     )
+
+
+def _add_timezone(calendar: icalendar.Calendar, now: dt.datetime | None = None) -> None:
+    """The VTIMEZONE of Europe/Paris (its rule, good for every year the feed covers)."""
+    ics.add_paris_timezone(calendar)
 
 
 def _home_url(source: FeedSource) -> str:
@@ -207,18 +231,7 @@ def adviser_calendar(source: FeedSource, *, now: dt.datetime) -> bytes:
     for occurrence in source.occurrences:
         calendar.add_component(_occurrence_event(occurrence, stamp=stamp, public=False))
     for appointment in source.appointments:
-        venue = appointment.permanence.venue
-        calendar.add_component(
-            _event(
-                event_uid=uid("rdv", appointment.pk),
-                stamp=stamp,
-                start=appointment.start,
-                end=appointment.end,
-                summary="Rendez-vous (réservé)",
-                location=place_label(venue),
-                description=f"Rendez-vous individuel à {appointment.permanence.commune.name}.",
-            )
-        )
+        calendar.add_component(_appointment_event(appointment, stamp=stamp))
     for session in source.sessions:
         calendar.add_component(_session_event(session, stamp=stamp, public=False))
     for closure in source.closures:
@@ -231,6 +244,7 @@ def adviser_calendar(source: FeedSource, *, now: dt.datetime) -> bytes:
                 summary=f"Fermeture : {closure.reason}",
                 description=closure.scope_label,
                 busy=False,
+                last_modified=closure.created_at,
             )
         )
     _add_timezone(calendar, now)

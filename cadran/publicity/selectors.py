@@ -10,17 +10,20 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import CharField, Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Cast, Coalesce
 
 from cadran.core.clock import PARIS
+from cadran.core.models import AuditLog
 from cadran.notifications.formatting import day_label, hour_label
-from cadran.scheduling.enums import ACTIVE_STATUSES
+from cadran.notifications.ics import APPOINTMENT_CHANGES, SESSION_CHANGES
+from cadran.scheduling.enums import ACTIVE_STATUSES, CANCELLED_STATUSES
 from cadran.scheduling.models import Appointment, Closure, Permanence
 from cadran.scheduling.selectors import OccurrenceSummary, summarize_occurrences
 from cadran.scheduling.slots import Slot, free_slots
 from cadran.territory import identity
 from cadran.territory.models import Commune, Territory
-from cadran.workshops.enums import WorkshopStatus
+from cadran.workshops.enums import CANCELLED_SESSION_STATUSES, WorkshopStatus
 from cadran.workshops.models import Session
 
 from .models import Charter
@@ -31,6 +34,10 @@ FEED_SESSION_DAYS = 366
 # An adviser's own feed also keeps the last weeks (to look back at what was done).
 ADVISER_FEED_PAST_DAYS = 30
 ADVISER_FEED_DAYS = 183
+# A cancelled appointment or session stays in the adviser's feed, as STATUS:CANCELLED, until
+# this many days after the day it was to start (so that a calendar which has it learns
+# that it is cancelled, instead of just losing it); from the next day on, it is gone.
+CANCELLED_FEED_RETENTION_DAYS = 30
 # The widget: how many free slots and sessions it shows.
 WIDGET_SLOTS = 3
 WIDGET_SESSIONS = 3
@@ -84,12 +91,35 @@ class FeedSource:
     closures: list[Closure] = field(default_factory=list)
 
 
+def _change_count(model: str, actions: tuple[str, ...]):
+    """How many times a row was moved (its audit entries ``actions``), as a subquery: the
+    feeds' SEQUENCE, counted as the e-mails count it (cadran.notifications.ics), with no
+    query more."""
+    entries = (
+        AuditLog.objects.filter(
+            content_type__app_label=model.split(".")[0],
+            content_type__model=model.split(".")[1],
+            object_id=Cast(OuterRef("pk"), output_field=CharField()),
+            action__in=actions,
+        )
+        .order_by()
+        .values("object_id")
+        .annotate(count=Count("pk"))
+        .values("count")[:1]
+    )
+    return Coalesce(Subquery(entries, output_field=IntegerField()), 0)
+
+
+def _with_session_changes(sessions):
+    return sessions.annotate(ics_changes=_change_count("workshops.session", SESSION_CHANGES))
+
+
 def _public_sessions(*, date_from: dt.date, date_to: dt.date):
     """Dated sessions of published workshops (cancelled ones too: a calendar that has them
     must learn that they are cancelled)."""
     start = dt.datetime.combine(date_from, dt.time.min, tzinfo=PARIS)
     end = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=PARIS)
-    return (
+    return _with_session_changes(
         Session.objects.filter(
             workshop__status=WorkshopStatus.PUBLISHED, start__gte=start, start__lt=end
         )
@@ -148,11 +178,15 @@ def territory_feed(*, territory: Territory, today: dt.date, now: dt.datetime) ->
 
 def adviser_feed(*, user, today: dt.date, now: dt.datetime) -> FeedSource:
     """An adviser's own schedule: permanence dates, booked appointments (times only),
-    sessions and closures (six queries)."""
+    sessions and closures (six queries). Cancelled appointments and sessions are kept
+    until :data:`CANCELLED_FEED_RETENTION_DAYS` after their day."""
     date_from = today - dt.timedelta(days=ADVISER_FEED_PAST_DAYS)
     date_to = today + dt.timedelta(days=ADVISER_FEED_DAYS)
     range_start = dt.datetime.combine(date_from, dt.time.min, tzinfo=PARIS)
     range_end = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=PARIS)
+    cancelled_since = dt.datetime.combine(
+        today - dt.timedelta(days=CANCELLED_FEED_RETENTION_DAYS), dt.time.min, tzinfo=PARIS
+    )
     permanences = list(
         Permanence.objects.filter(adviser=user)
         .active_between(date_from, date_to)
@@ -162,19 +196,22 @@ def adviser_feed(*, user, today: dt.date, now: dt.datetime) -> FeedSource:
     occurrences = summarize_occurrences(permanences, date_from=date_from, date_to=date_to, now=now)
     # Only what a calendar needs: never the person, the reasons or the contact.
     appointments = list(
-        Appointment.objects.filter(
-            permanence__adviser=user,
-            status__in=ACTIVE_STATUSES,
-            start__gte=range_start,
-            start__lt=range_end,
+        Appointment.objects.filter(permanence__adviser=user, start__lt=range_end)
+        .filter(
+            Q(status__in=ACTIVE_STATUSES, start__gte=range_start)
+            | Q(status__in=CANCELLED_STATUSES, start__gte=cancelled_since)
         )
+        .annotate(ics_changes=_change_count("scheduling.appointment", APPOINTMENT_CHANGES))
         .select_related("permanence__commune", "permanence__venue")
         .order_by("start", "pk")
     )
     sessions = list(
-        Session.objects.filter(advisers=user, start__lt=range_end, end__gt=range_start)
-        .select_related("workshop", "venue__commune")
-        .order_by("start", "pk")
+        _with_session_changes(
+            Session.objects.filter(advisers=user, start__lt=range_end, end__gt=range_start)
+            .exclude(status__in=CANCELLED_SESSION_STATUSES, start__lt=cancelled_since)
+            .select_related("workshop", "venue__commune")
+            .order_by("start", "pk")
+        )
     )
     closures = list(
         Closure.objects.visible_to(user)

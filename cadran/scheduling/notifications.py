@@ -25,7 +25,7 @@ from cadran.notifications.formatting import (
     hour_label,
     short_day_label,
 )
-from cadran.notifications.ics import build_ics, event_uid
+from cadran.notifications.ics import APPOINTMENT_CHANGES, appointment_uid, build_ics
 from cadran.notifications.models import Message
 from cadran.notifications.services import queue_message, withdraw_pending_messages
 from cadran.territory import identity as territory_identity
@@ -79,19 +79,16 @@ def appointment_context(appointment: Appointment) -> dict:
 
 
 def _sequence(appointment: Appointment) -> int:
-    """How many times the appointment moved: the iCalendar SEQUENCE of its event."""
-    return (
-        AuditLog.objects.for_object(appointment)
-        .filter(action__in=["appointment.moved", "appointment.venue_changed"])
-        .count()
-    )
+    """How many times the appointment moved: the iCalendar SEQUENCE of its event (the
+    adviser's feed counts the same entries: cadran.publicity.selectors)."""
+    return AuditLog.objects.for_object(appointment).filter(action__in=APPOINTMENT_CHANGES).count()
 
 
 def _ics(appointment: Appointment, *, method: str, sequence: int, recipient: str) -> str:
     context = appointment_context(appointment)
     return build_ics(
         method=method,
-        uid=event_uid("rendez-vous", appointment.pk),
+        uid=appointment_uid(appointment.pk),
         sequence=sequence,
         start=appointment.start,
         end=appointment.end,

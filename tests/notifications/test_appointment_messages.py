@@ -31,9 +31,9 @@ def appointment(permanence, person_both, frozen_now):
 
 def _ics(email) -> icalendar.Calendar:
     (attachment,) = email.attachments
-    assert attachment[0] == "rendez-vous.ics"
-    assert attachment[2].startswith("text/calendar")
-    return icalendar.Calendar.from_ical(attachment[1])
+    assert attachment.get_filename() == "rendez-vous.ics"
+    assert attachment.get_content_type() == "text/calendar"
+    return icalendar.Calendar.from_ical(attachment.get_payload(decode=True))
 
 
 def test_booked_confirmation_by_email_and_sms(

@@ -258,4 +258,4 @@ def test_email_delivery_attaches_the_calendar(territory):
     assert services.deliver(message.pk) == "envoyé"
     (email,) = mail.outbox
     assert email.to == ["jeanne.martin@example.org"]
-    assert email.attachments[0][0] == "rendez-vous.ics"
+    assert email.attachments[0].get_filename() == "rendez-vous.ics"
