@@ -5,14 +5,18 @@ written at the end of each bar: nothing is told by colour alone. Each chart carr
 ``<title>`` and a ``<desc>`` (role ``img``), its element ids are prefixed so several charts
 can live in one page, and each bar is a ``<g id="<chart>-bar-<n>">`` so tests can find it.
 
-A masked value (``None``: fewer than 3 people) is drawn as an empty bar labelled « < 3 »:
-its length would tell what the table hides.
+A masked value (``None``: 1 or 2 people) is drawn as a short hatched stub (an SVG
+pattern), the same length for 1 and 2 so it tells nothing the table hides, labelled « < 3 »
+with a non-breaking space; 0 draws no bar but its label « 0 ». Long category names are
+wrapped on several lines (the row is then taller). ``compact`` draws a narrower chart with
+smaller type, to sit beside its table in the A4 PDF.
 """
 
 from __future__ import annotations
 
 import io
 import re
+import textwrap
 from collections.abc import Sequence
 
 import matplotlib
@@ -24,6 +28,12 @@ from matplotlib.figure import Figure  # noqa: E402 — after the backend is chos
 BAR_COLOUR = "#00467f"  # --brand of cadran.css (9.6:1 on white)
 INK = "#1b1b1b"
 MASKED = "< 3"
+NBSP = "\u00a0"
+# A masked bar: this share of the longest bar, hatched (never proportional to the value).
+STUB = 0.06
+HATCH = "////"
+# (width in inches, font size in points, characters per label line, inches per label row)
+SIZES = {False: (7.0, 10.0, 40, 0.36), True: (3.5, 7.0, 32, 0.185)}
 
 _ID_RE = re.compile(r'\bid="([^"]+)"')
 _XML_PROLOGUE_RE = re.compile(r"^.*?(?=<svg)", re.S)
@@ -41,39 +51,67 @@ def bar_chart(
     chart_id: str,
     title: str,
     labels: Sequence[str],
-    values: Sequence[int | None],
+    values: Sequence[float | None],
     unit: str = "",
+    texts: Sequence[str] | None = None,
+    compact: bool = False,
 ) -> str:
-    """An accessible SVG bar chart (markup to inline in HTML or in the PDF)."""
-    count = max(len(labels), 1)
-    fig = Figure(figsize=(7.0, 0.9 + 0.36 * count), dpi=72, layout="constrained")
+    """An accessible SVG bar chart (markup to inline in HTML or in the PDF).
+
+    ``values``: ``None`` for a masked value; ``texts``: what to write at the end of each bar
+    (by default the value and ``unit``), so that the chart says exactly what the table says.
+    """
+    width, font, wrap, row = SIZES[compact]
+    if texts is None:
+        texts = [MASKED if v is None else f"{v}{(' ' + unit) if unit else ''}" for v in values]
+    texts = [t.replace(" ", NBSP) for t in texts]  # « < 3 », « 9 h »: never cut
+    wrapped = [textwrap.fill(str(label), wrap) or " " for label in labels]
+    # Each row as tall as its label: one unit, plus 0.8 per extra line.
+    heights = [1 + 0.8 * label.count("\n") for label in wrapped]
+    centres, top_edge = [], 0.0
+    for h in heights:
+        centres.append(top_edge + h / 2)
+        top_edge += h
+    total = max(top_edge, 1)
+    fig = Figure(figsize=(width, 0.55 + row * total), dpi=72, layout="constrained")
     ax = fig.add_subplot()
-    lengths = [v if v is not None else 0 for v in values]
-    positions = list(range(len(labels)))
-    bars = ax.barh(positions, lengths, color=BAR_COLOUR, height=0.6)
+    top = max((v for v in values if v is not None), default=0) or 1
+    lengths = [top * STUB if v is None else v for v in values]
+    bars = ax.barh(centres, lengths, color=BAR_COLOUR, height=0.6)
     for i, bar in enumerate(bars):
         bar.set_gid(f"{chart_id}-bar-{i}")
-    top = max(lengths, default=0) or 1
-    for i, value in enumerate(values):
-        text = MASKED if value is None else f"{value}{(' ' + unit) if unit else ''}"
-        ax.text(lengths[i] + top * 0.01, i, text, va="center", ha="left", color=INK, fontsize=10)
-    ax.set_yticks(positions, labels=list(labels), fontsize=10, color=INK)
-    ax.invert_yaxis()
-    ax.set_xlim(0, top * 1.18)
+        if values[i] is None:
+            bar.set_facecolor("#ffffff")
+            bar.set_edgecolor(BAR_COLOUR)
+            bar.set_linewidth(1.0)
+            bar.set_hatch(HATCH)
+    for i, text in enumerate(texts):
+        ax.text(
+            lengths[i] + top * 0.015,
+            centres[i],
+            text,
+            va="center",
+            ha="left",
+            color=INK,
+            fontsize=font,
+        )
+    ax.set_yticks(centres, labels=wrapped, fontsize=font, color=INK)
+    ax.set_ylim(total, 0)
+    ax.set_xlim(0, top * 1.22)
     ax.xaxis.set_visible(False)
     for side in ("top", "right", "bottom"):
         ax.spines[side].set_visible(False)
     buffer = io.StringIO()
-    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": chart_id}):
+    with matplotlib.rc_context(
+        {"svg.fonttype": "none", "svg.hashsalt": chart_id, "hatch.color": BAR_COLOUR}
+    ):
         fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None, "Format": None})
-    return _accessible(buffer.getvalue(), chart_id, title, _describe(labels, values, unit))
+    desc = _describe(labels, [t.replace(NBSP, " ") for t in texts])
+    return _accessible(buffer.getvalue(), chart_id, title, desc)
 
 
-def _describe(labels: Sequence[str], values: Sequence[int | None], unit: str) -> str:
-    parts = [
-        f"{label} : {MASKED if value is None else value}{(' ' + unit) if unit and value is not None else ''}"
-        for label, value in zip(labels, values, strict=True)
-    ]
+def _describe(labels: Sequence[str], texts: Sequence[str]) -> str:
+    parts = [f"{label} : {text}" for label, text in zip(labels, texts, strict=True)]
     return "Diagramme en barres. " + " ; ".join(parts) + "." if parts else "Aucune donnée."
 
 

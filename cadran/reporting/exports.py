@@ -4,15 +4,23 @@ Every format is written from the same :class:`Table` list, so they cannot disagr
 In what goes to a commune, a count of people between 1 and 2 is written « < 3 »
 (statistical secrecy; 0 reveals nobody and stays 0). Counts of sessions and hours are
 not people and are never masked.
+
+Numbers are written one way for people and one way for machines: :func:`human` gives
+« 153 h », « 153,5 h », « < 3 » (non-breaking spaces) to the PDF, the page and the charts;
+XLSX and ODS hold real numbers with a number format (« 153 h » on screen); JSON and CSV
+keep plain numbers (``153.0``) and the plain string ``"< 3"``.
 """
 
 from __future__ import annotations
 
+import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import tablib
 from django.template.loader import render_to_string
 from django.utils.text import slugify
@@ -21,7 +29,7 @@ from cadran.core import pdf
 from cadran.core.clock import paris
 from cadran.publicity.letterhead import letterhead_html
 
-from .charts import MASKED, bar_chart
+from .charts import MASKED, NBSP, bar_chart
 from .selectors import AttendanceReport, Tally, TerritoryDashboard
 
 Cell = int | float | str
@@ -34,6 +42,8 @@ CONTENT_TYPES = {
     "json": "application/json",
 }
 PRINT_CSS = Path(__file__).resolve().parent / "static" / "reporting" / "report-print.css"
+SESSIONS_HELD = "Séances d'atelier tenues (planning des ateliers)"
+COLLECTIVE_RECORDS = "Ateliers en compte rendu (comptes rendus collectifs)"
 MASK_NOTE = "Pour protéger les personnes, un nombre de personnes égal à 1 ou 2 est écrit « < 3 »."
 
 
@@ -42,8 +52,31 @@ def people(value: int, masked: bool) -> int | str:
     return MASKED if masked and 0 < value < 3 else value
 
 
-def hours(minutes: int) -> float:
-    return round(minutes / 60, 1)
+class Hours(float):
+    """A number of hours: a plain number for JSON and CSV (``153.0``), « 153 h » or
+    « 153,5 h » for people (:func:`human`), a number with the format ``0" h"`` in XLSX/ODS."""
+
+
+def hours(minutes: int) -> Hours:
+    return Hours(round(minutes / 60, 1))
+
+
+def _decimal(value: float) -> str:
+    """12.5 → « 12,5 », 12.0 → « 12 » (French decimal comma, no useless ,0)."""
+    text = f"{value:.1f}".replace(".", ",")
+    return text[:-2] if text.endswith(",0") else text
+
+
+def human(cell: Any) -> str:
+    """A cell as people read it (PDF, report page, chart labels): « 153 h », « 153,5 h »,
+    « < 3 », « 12,5 », with non-breaking spaces so that nothing is cut between two lines."""
+    if isinstance(cell, Hours):
+        return f"{_decimal(cell)}{NBSP}h"
+    if cell == MASKED:
+        return MASKED.replace(" ", NBSP)
+    if isinstance(cell, float):
+        return _decimal(cell)
+    return str(cell)
 
 
 @dataclass
@@ -56,14 +89,19 @@ class Table:
     unit: str = ""
     note: str = ""
     chart: str = field(default="", repr=False)
+    chart_compact: bool = field(default=False, repr=False)
 
-    def chart_values(self) -> list[int | None]:
+    def chart_values(self) -> list[float | None]:
         assert self.chart_column is not None
-        values: list[int | None] = []
+        values: list[float | None] = []
         for row in self.rows:
             cell = row[self.chart_column]
             values.append(None if cell == MASKED else cell)  # type: ignore[arg-type]
         return values
+
+    def chart_texts(self) -> list[str]:
+        assert self.chart_column is not None
+        return [human(row[self.chart_column]) for row in self.rows]
 
 
 @dataclass
@@ -79,16 +117,24 @@ class Document:
     # Whose letterhead the PDF carries (cadran.publicity.letterhead).
     territory_id: int | None = None
 
-    def with_charts(self) -> Document:
+    def with_charts(self, *, compact: bool = False) -> Document:
+        """Draw the charts (``compact``: the narrower ones that sit beside their table in
+        the PDF; the charts already drawn at the other size are drawn again)."""
         for table in self.tables:
-            if table.chart_column is not None and table.rows and not table.chart:
-                table.chart = bar_chart(
-                    chart_id=f"graphique-{table.key}",
-                    title=f"{table.caption} ({table.headers[table.chart_column]})",
-                    labels=[str(row[0]) for row in table.rows],
-                    values=table.chart_values(),
-                    unit=table.unit,
-                )
+            if table.chart_column is None or not table.rows:
+                continue
+            if table.chart and table.chart_compact == compact:
+                continue
+            table.chart = bar_chart(
+                chart_id=f"graphique-{table.key}",
+                title=f"{table.caption} ({table.headers[table.chart_column]})",
+                labels=[str(row[0]) for row in table.rows],
+                values=table.chart_values(),
+                unit=table.unit,
+                texts=table.chart_texts(),
+                compact=compact,
+            )
+            table.chart_compact = compact
         return self
 
 
@@ -115,15 +161,19 @@ def report_document(report: AttendanceReport, *, masked: bool) -> Document:
             caption="Chiffres clés",
             headers=["Indicateur", "Valeur"],
             rows=[
+                # Each part right under the figure it is part of (first visits are
+                # people of the records, not of the appointments): a part is never
+                # shown « < 3 » beside a total of 0.
                 ["Rendez-vous pris", p(a.booked)],
-                ["Personnes reçues (différentes)", p(report.people_helped)],
-                ["Premières visites", p(act.first_visits)],
+                ["Personnes reçues en rendez-vous (différentes)", p(report.people_helped)],
                 ["Personnes accompagnées (comptes rendus)", p(act.accompaniments)],
+                ["dont premières visites (comptes rendus)", p(act.first_visits)],
                 ["Heures de permanence proposées", hours(report.offered_minutes)],
                 ["Heures de permanence utilisées", hours(a.used_minutes)],
                 ["Part des heures utilisées (%)", usage],
-                ["Ateliers collectifs tenus", s.held],
-                ["Participants aux ateliers", p(s.participants)],
+                [SESSIONS_HELD, s.held],
+                ["Participants aux séances tenues", p(s.participants)],
+                [COLLECTIVE_RECORDS, act.collective],
             ],
             chart_column=None,
         ),
@@ -204,7 +254,7 @@ def report_document(report: AttendanceReport, *, masked: bool) -> Document:
         ),
         Table(
             key="ateliers",
-            caption="Ateliers collectifs (séances)",
+            caption="Ateliers collectifs (séances du planning des ateliers)",
             headers=["Séances", "Nombre"],
             rows=[
                 ["Tenues", s.held],
@@ -212,6 +262,9 @@ def report_document(report: AttendanceReport, *, masked: bool) -> Document:
                 ["Annulées par le service", s.cancelled_by_service],
                 ["Programmées, pas encore tenues", s.planned],
             ],
+            note=f"{COLLECTIVE_RECORDS} : {act.collective}. Un compte rendu d'atelier peut "
+            "exister sans séance au planning (atelier organisé hors de Cadran), et une séance "
+            "tenue peut attendre son compte rendu : les deux nombres peuvent différer.",
         ),
         Table(
             key="participants",
@@ -288,7 +341,16 @@ def dashboard_document(board: TerritoryDashboard) -> Document:
         key="comparaison",
         caption=f"Comparaison avec la période précédente ({board.previous_period.label})",
         headers=["Indicateur", "Période choisie", "Période précédente", "Écart"],
-        rows=[[c.label, c.current, c.previous, c.delta] for c in board.comparison],
+        rows=[
+            [
+                c.label,
+                *(
+                    Hours(n) if c.key.endswith("_hours") else n
+                    for n in (c.current, c.previous, c.delta)
+                ),
+            ]
+            for c in board.comparison
+        ],
         chart_column=None,
     )
     advisers = Table(
@@ -344,28 +406,192 @@ def dashboard_document(board: TerritoryDashboard) -> Document:
 # --- Files ---------------------------------------------------------------------------------
 
 
-def _sheet_title(text: str) -> str:
-    cleaned = "".join(ch for ch in text if ch not in "[]:*?/\\")
-    return cleaned[:31]
+SHEET_NAME_MAX = 31  # Excel refuses longer sheet names (LibreOffice reads them cut)
+COLUMN_MIN, COLUMN_MAX = 10, 60  # column widths, in characters
 
 
-def to_databook(doc: Document) -> tablib.Databook:
-    about = tablib.Dataset(title="Rapport", headers=["Information", "Valeur"])
-    about.append(["Titre", doc.title])
-    for label, value in doc.facts:
-        about.append([label, value])
-    sheets = [about]
-    seen: set[str] = {"Rapport"}
+@dataclass
+class Sheet:
+    """One sheet of the XLSX/ODS files: a short unique name, the full title in its first
+    row, the headers in the second, then the rows."""
+
+    name: str
+    title: str
+    headers: list[str]
+    rows: list[list[Cell]]
+
+    def widths(self) -> list[int]:
+        """Width of each column in characters: its longest cell (headers included, the
+        title row apart: it runs over the empty cells beside it), bounded."""
+        widths = []
+        for i in range(len(self.headers)):
+            longest = max(len(human(row[i])) for row in [self.headers, *self.rows])
+            widths.append(min(max(longest + 2, COLUMN_MIN), COLUMN_MAX))
+        return widths
+
+
+def _sheet_title(text: str, taken: set[str]) -> str:
+    """A sheet name Excel accepts (≤ 31 characters, none of ``[]:*?/\\``), cut at a word
+    and different from the names ``taken`` (then « … 2 », « … 3 »)."""
+    cleaned = re.sub(r"\s+", " ", "".join(ch for ch in text if ch not in "[]:*?/\\")).strip()
+    cleaned = cleaned.strip("'") or "Tableau"
+
+    def cut(value: str, size: int) -> str:
+        if len(value) <= size:
+            return value
+        head = value[: size - 1]
+        if " " in head:
+            head = head.rsplit(" ", 1)[0]
+        return head.rstrip(" ,;-'") + "…"
+
+    name, n = cut(cleaned, SHEET_NAME_MAX), 1
+    while name.casefold() in {t.casefold() for t in taken}:
+        n += 1
+        suffix = f" {n}"
+        name = cut(cleaned, SHEET_NAME_MAX - len(suffix)) + suffix
+    taken.add(name)
+    return name
+
+
+def sheets(doc: Document) -> list[Sheet]:
+    taken: set[str] = set()
+    result = [
+        Sheet(
+            name=_sheet_title("Rapport", taken),
+            title=f"{doc.title} — {doc.subtitle}",
+            headers=["Information", "Valeur"],
+            rows=[["Titre", doc.title], *[[label, value] for label, value in doc.facts]],
+        )
+    ]
     for table in doc.tables:
-        title = _sheet_title(table.caption.split(" (")[0].split(" :")[0])
-        while title in seen:
-            title = _sheet_title(title[:28] + f" {len(seen)}")
-        seen.add(title)
-        data = tablib.Dataset(title=title, headers=table.headers)
-        for row in table.rows:
-            data.append(row)
-        sheets.append(data)
-    return tablib.Databook(sheets)
+        short = table.caption.split(" (")[0].split(" :")[0]
+        result.append(Sheet(_sheet_title(short, taken), table.caption, table.headers, table.rows))
+    return result
+
+
+def _hours_format(value: float) -> str:
+    return '0" h"' if float(value).is_integer() else '0.0" h"'
+
+
+def to_xlsx(doc: Document) -> bytes:
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    bold = Font(bold=True)
+    for sheet in sheets(doc):
+        ws = book.create_sheet(sheet.name)
+        ws.append([sheet.title])
+        ws["A1"].font = Font(bold=True, size=12)
+        ws.append(sheet.headers)
+        for c in ws[2]:
+            c.font = bold
+        widths = sheet.widths()
+        for row in sheet.rows:
+            ws.append([float(c) if isinstance(c, Hours) else c for c in row])
+            for i, (c, value) in enumerate(zip(ws[ws.max_row], row, strict=True)):
+                if isinstance(value, Hours):
+                    c.number_format = _hours_format(value)
+                elif isinstance(value, str) and len(value) > widths[i]:
+                    c.alignment = Alignment(wrap_text=True, vertical="top")
+        for i, width in enumerate(widths, start=1):
+            ws.column_dimensions[get_column_letter(i)].width = width
+        ws.freeze_panes = "A3"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+CM_PER_CHARACTER = 0.21  # a character of the default 10 pt font, with some room
+
+
+def to_ods(doc: Document) -> bytes:
+    from odf import number, style
+    from odf import table as odt
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.text import P
+
+    ods = OpenDocumentSpreadsheet()
+    auto = ods.automaticstyles
+
+    def cell_style(name: str, *, bold: bool = False, size: str = "", data: str = "", wrap=False):
+        attrs = {"name": name, "family": "table-cell"}
+        if data:
+            attrs["datastylename"] = data
+        st = style.Style(**attrs)
+        if wrap:
+            st.addElement(style.TableCellProperties(wrapoption="wrap", verticalalign="top"))
+        if bold or size:
+            props = {"fontweight": "bold"} if bold else {}
+            if size:
+                props["fontsize"] = size
+            st.addElement(style.TextProperties(**props))
+        auto.addElement(st)
+        return st
+
+    for name, places in (("heures0", "0"), ("heures1", "1")):
+        data = number.NumberStyle(name=name)
+        data.addElement(number.Number(decimalplaces=places, minintegerdigits="1"))
+        data.addElement(number.Text(text=" h"))
+        auto.addElement(data)
+    title_style = cell_style("titre", bold=True, size="12pt")
+    header_style = cell_style("entete", bold=True)
+    hour_styles = {"0": cell_style("h0", data="heures0"), "1": cell_style("h1", data="heures1")}
+    wrap_style = cell_style("long", wrap=True)
+    column_styles: dict[int, style.Style] = {}
+
+    def column_style(width: int) -> style.Style:
+        if width not in column_styles:
+            st = style.Style(name=f"col{width}", family="table-column")
+            st.addElement(
+                style.TableColumnProperties(columnwidth=f"{width * CM_PER_CHARACTER:.2f}cm")
+            )
+            auto.addElement(st)
+            column_styles[width] = st
+        return column_styles[width]
+
+    def text_cell(value: str, st=None) -> odt.TableCell:
+        attrs = {"valuetype": "string"}
+        if st is not None:
+            attrs["stylename"] = st
+        c = odt.TableCell(**attrs)
+        c.addElement(P(text=value))
+        return c
+
+    for sheet in sheets(doc):
+        widths = sheet.widths()
+        t = odt.Table(name=sheet.name)
+        for width in widths:
+            t.addElement(odt.TableColumn(stylename=column_style(width)))
+        tr = odt.TableRow()
+        tr.addElement(text_cell(sheet.title, title_style))
+        t.addElement(tr)
+        tr = odt.TableRow()
+        for header in sheet.headers:
+            tr.addElement(text_cell(header, header_style))
+        t.addElement(tr)
+        for row in sheet.rows:
+            tr = odt.TableRow()
+            for i, value in enumerate(row):
+                if isinstance(value, Hours):
+                    places = "0" if float(value).is_integer() else "1"
+                    c = odt.TableCell(
+                        valuetype="float", value=float(value), stylename=hour_styles[places]
+                    )
+                    c.addElement(P(text=human(value).replace(NBSP, " ")))
+                elif isinstance(value, int | float) and not isinstance(value, bool):
+                    c = odt.TableCell(valuetype="float", value=value)
+                    c.addElement(P(text=human(value)))
+                else:
+                    text = str(value)
+                    c = text_cell(text, wrap_style if len(text) > widths[i] else None)
+                tr.addElement(c)
+            t.addElement(tr)
+        ods.spreadsheet.addElement(t)
+    out = io.BytesIO()
+    ods.write(out)
+    return out.getvalue()
 
 
 def to_csv(doc: Document) -> str:
@@ -385,7 +611,7 @@ def to_pdf(doc: Document) -> bytes:
 
     html = render_to_string(
         "reporting/report_pdf.html",
-        {"doc": doc.with_charts(), "letterhead": letterhead_html(doc.territory_id)},
+        {"doc": doc.with_charts(compact=True), "letterhead": letterhead_html(doc.territory_id)},
     )
     return wp.HTML(string=html).write_pdf(stylesheets=[wp.CSS(filename=str(PRINT_CSS))])
 
@@ -396,8 +622,10 @@ def render(doc: Document, fmt: str) -> bytes:
     if fmt == "csv":
         # A BOM so that spreadsheet programs read the accents right.
         return ("\ufeff" + to_csv(doc)).encode("utf-8")
-    if fmt in {"xlsx", "ods"}:
-        return to_databook(doc).export(fmt)
+    if fmt == "xlsx":
+        return to_xlsx(doc)
+    if fmt == "ods":
+        return to_ods(doc)
     raise ValueError(f"Format inconnu : {fmt}")
 
 
