@@ -88,7 +88,9 @@ def sequence(changes: int, *, cancelled: bool) -> int:
 
 
 def paris_vtimezone() -> icalendar.Timezone:
-    return icalendar.Timezone.from_ical(_PARIS_VTIMEZONE)
+    zone = icalendar.Timezone.from_ical(_PARIS_VTIMEZONE)
+    assert isinstance(zone, icalendar.Timezone)
+    return zone
 
 
 def add_paris_timezone(calendar: icalendar.Calendar) -> None:
