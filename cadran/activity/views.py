@@ -250,16 +250,15 @@ def record_edit(request, pk: int):
 
 @activity_view
 def export_xlsx(request):
+    """La Coop's own export: an adviser's own activities (La Coop's « isSelfExport »), or,
+    for the coordination and the Service Culture, all the advisers' of the territory."""
     period = PeriodForm(request.GET)
     date_from, date_to = period.period()
     records = selectors.records_for(request.user, date_from=date_from, date_to=date_to)
     user = request.user
-    if user.role == Role.ADVISER and not user.is_superuser:
-        scope = f"{user.get_full_name()} (mes activités)"
-    else:
-        scope = "Tous les conseillers du territoire"
+    self_export = user.role == Role.ADVISER and not user.is_superuser
     content = build_xlsx(
-        records, user=user, date_from=date_from, date_to=date_to, scope_label=scope
+        records, user=user, self_export=self_export, date_from=date_from, date_to=date_to
     )
     name = f"activites-{clock.today():%Y-%m-%d}.xlsx"
     response = HttpResponse(
