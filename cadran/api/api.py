@@ -4,6 +4,7 @@ from ninja import NinjaAPI
 
 from .activity_routes import router as activity_router
 from .errors import FrenchJSONParser, install_error_handlers
+from .lacoop_routes import router as lacoop_router
 from .report_routes import router as report_router
 from .routes import router
 from .workshop_routes import router as workshop_router
@@ -45,3 +46,4 @@ api.add_router("", router)
 api.add_router("", workshop_router)
 api.add_router("", activity_router)
 api.add_router("", report_router)
+api.add_router("", lacoop_router)
