@@ -143,6 +143,7 @@ def _occurrence_event(
         cancelled=occurrence.is_closed,
         busy=not public,
         sequence=1 if occurrence.is_closed else 0,
+        last_modified=permanence.updated_at,
     )
 
 

@@ -114,6 +114,8 @@ class Permanence(models.Model):
         "réservation possible jusqu'à (jours)", default=default_booking_window
     )
     is_demo = models.BooleanField("donnée de démonstration", default=False)
+    # The LAST-MODIFIED of its dates in the calendar feeds (cadran/publicity/feeds.py).
+    updated_at = models.DateTimeField("modifié le", auto_now=True)
 
     objects = PermanenceQuerySet.as_manager()
 

@@ -143,7 +143,9 @@ def test_closed_permanence_date_goes_up_one_sequence(client, frozen_now, permane
         body = client.get(url).content
         return next(e for e in icalendar.Calendar.from_ical(body).walk("VEVENT") if e["UID"] == uid)
 
-    assert event()["SEQUENCE"] == 0
+    opened = event()
+    assert opened["SEQUENCE"] == 0
+    assert opened.decoded("LAST-MODIFIED") == permanence.updated_at.replace(microsecond=0)
     f.ClosureFactory(
         territory=territory,
         start=dt.datetime(2026, 12, 2, 0, tzinfo=PARIS),
