@@ -4,9 +4,12 @@ other apps; the rules and templates are changed by the territory's Service Cultu
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils.html import format_html
 
 from cadran.core.admin_scope import (
     CultureServiceEditsMixin,
@@ -146,8 +149,56 @@ class AgreementTemplateAdmin(CultureServiceAdmin):
     list_display = ["territory", "kind", "version", "name", "created_at"]
     list_filter = ["territory", "kind"]
     list_select_related = ["territory"]
-    fields = ["territory", "kind", "version", "name", "body", "notes", "created_at", "created_by"]
-    readonly_fields = ["version", "created_at", "created_by"]
+    fields = [
+        "territory",
+        "kind",
+        "version",
+        "preview",
+        "name",
+        "body",
+        "notes",
+        "created_at",
+        "created_by",
+    ]
+    readonly_fields = ["version", "preview", "created_at", "created_by"]
+
+    @admin.display(description="aperçu")
+    def preview(self, obj):
+        if obj is None or obj.pk is None:
+            return "Enregistrez d'abord le modèle."
+        url = reverse("admin:agreements_agreementtemplate_preview", args=[obj.pk])
+        return format_html(
+            '<a href="{}">Voir cette version remplie avec la dernière convention (PDF)</a>', url
+        )
+
+    def get_urls(self):
+        own = [
+            path(
+                "<int:pk>/apercu/",
+                self.admin_site.admin_view(self.preview_view),
+                name="agreements_agreementtemplate_preview",
+            )
+        ]
+        return own + super().get_urls()
+
+    def preview_view(self, request, pk: int):
+        from .documents import DocumentIncomplete, NothingToPreview, preview_pdf
+
+        template = self.get_queryset(request).filter(pk=pk).first()
+        if template is None or not self.has_view_permission(request, template):
+            raise Http404
+        back = reverse("admin:agreements_agreementtemplate_change", args=[pk])
+        try:
+            content = preview_pdf(template)
+        except NothingToPreview as exc:
+            messages.warning(request, str(exc))
+            return redirect(back)
+        except DocumentIncomplete as exc:
+            messages.error(request, exc.message)
+            return redirect(back)
+        response = HttpResponse(content, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="apercu-modele-{pk}.pdf"'
+        return response
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))

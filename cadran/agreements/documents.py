@@ -630,3 +630,33 @@ def amendment_document(amendment: Amendment, fmt: str) -> Document:
         fmt=fmt,
         territory_id=amendment.agreement.territory_id,
     )
+
+
+# --- Preview of a template version -------------------------------------------------------
+
+
+class NothingToPreview(Exception):
+    """The territory has no convention (or no amendment) to fill the template with yet."""
+
+
+def preview_pdf(template: AgreementTemplate) -> bytes:
+    """``template`` filled with the territory's most recent convention (or amendment), as a
+    PDF: what a document made from this version would look like, before any uses it."""
+    if template.kind == TemplateKind.AMENDMENT:
+        amendment = (
+            Amendment.objects.filter(agreement__territory_id=template.territory_id)
+            .order_by("-pk")
+            .first()
+        )
+        if amendment is None:
+            raise NothingToPreview("Aucun avenant dans ce territoire pour remplir l'aperçu.")
+        amendment.agreement = load_agreement(amendment.agreement_id)
+        fragment = _render(template, amendment_context(amendment), amendment.agreement)
+    else:
+        found = Agreement.objects.filter(territory_id=template.territory_id).order_by("-pk").first()
+        if found is None:
+            raise NothingToPreview("Aucune convention dans ce territoire pour remplir l'aperçu.")
+        agreement = load_agreement(found.pk)
+        fragment = _render(template, agreement_context(agreement), agreement)
+    title = f"Aperçu — {template.name or template.get_kind_display()} (version {template.version})"
+    return to_pdf(fragment, title=title, territory_id=template.territory_id)

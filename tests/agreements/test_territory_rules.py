@@ -583,3 +583,31 @@ def test_the_service_culture_fills_in_the_missing_referent_in_the_admin(
     assert agreement.referents.filter(party=Party.TERRITORY, names="Paul LEROY").exists()
     agreement.refresh_from_db()
     assert agreement_document(agreement, "pdf").content.startswith(b"%PDF")
+
+
+def test_the_service_culture_previews_a_template_version_before_it_is_used(
+    frozen_now, somain, ccco_culture, somain_permanence, client
+):
+    template = services.publish_template(
+        territory=somain.territory,
+        kind=TemplateKind.AGREEMENT,
+        body="<h1>Convention avec {{ commune.name }}</h1><p>Préavis : {{ notice_label }}.</p>",
+        notes="",
+        by=ccco_culture,
+    )
+    client.force_login(ccco_culture)
+    url = reverse("admin:agreements_agreementtemplate_preview", args=[template.pk])
+    # No convention yet in the territory: said plainly, back to the template.
+    response = client.get(url, follow=True)
+    assert "Aucune convention dans ce territoire" in response.content.decode()
+    ccco_agreement(somain, ccco_culture, somain_permanence)
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = pdf_text(response.content)
+    assert "Convention avec Somain" in text and "Préavis : un mois." in text
+    change = client.get(reverse("admin:agreements_agreementtemplate_change", args=[template.pk]))
+    assert url in change.content.decode()
+    # Another territory's template is not found.
+    other = f.UserFactory(culture_service=True, territory=f.TerritoryFactory(), is_staff=True)
+    client.force_login(other)
+    assert client.get(url).status_code == 404
