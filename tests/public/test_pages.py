@@ -225,3 +225,14 @@ def test_commune_page_beyond_the_booking_window(client, permanence, value):
     assert "Ces dates ne sont pas encore ouvertes" in page
     assert "samedi 27 février 2027" in page  # 92 days after Friday 27 November 2026
     assert "/creneaux/" not in page
+
+
+def test_every_page_has_the_favicon(client, permanence):
+    from django.contrib.staticfiles import finders
+
+    page = html(client.get(reverse("public:home")))
+    assert '<link rel="icon" href="/static/cadran/favicon.svg" type="image/svg+xml">' in page
+    from pathlib import Path
+
+    found = finders.find("cadran/favicon.svg")
+    assert found and Path(str(found)).read_text(encoding="utf-8").startswith("<svg")
