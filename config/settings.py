@@ -391,7 +391,10 @@ CADRAN_SWEEPERS = [
     "cadran.notifications.services.requeue_stale_messages",
     "cadran.notifications.services.release_stale_tasks",
     "cadran.privacy.sweepers.purge_personal_data",
+    "cadran.activity.lacoop.sweepers.queue_lacoop_syncs",
 ]
+# How often each territory's activities are read from La Coop (docs/lacoop.md).
+CADRAN_LACOOP_SYNC_MINUTES = int(os.environ.get("CADRAN_LACOOP_SYNC_MINUTES", "60"))
 # A background task still « running » after this many minutes lost its worker: the sweep
 # records it failed (the message it was sending is sent again after about 2 minutes).
 CADRAN_STALE_TASK_MINUTES = int(os.environ.get("CADRAN_STALE_TASK_MINUTES", "10"))

@@ -45,3 +45,7 @@ class ActivityRecordAdmin(TerritoryScopedAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields]
+
+
+# The La Coop connector's admin pages (registered when imported).
+from .lacoop import admin as _lacoop_admin  # noqa: E402, F401

@@ -380,3 +380,7 @@ class ActivityParticipant(models.Model):
 
     def __str__(self) -> str:
         return f"Participant {self.pk} de {self.record}"
+
+
+# The La Coop connector's models live in their own package (same app, label ``activity``).
+from .lacoop.models import ImportedActivity, LaCoopConnection  # noqa: E402, F401

@@ -150,11 +150,37 @@ def _counts_table(
     )
 
 
+FROM_LACOOP = "dont saisis dans La Coop"
+FROM_LACOOP_F = "dont saisies dans La Coop"
+
+
+def _lacoop_table(act, masked: bool) -> Table:
+    """Where the activity figures come from, when some were read from La Coop."""
+    return Table(
+        key="la_coop",
+        caption="Activités saisies dans La Coop de la médiation numérique",
+        headers=["Activités lues dans La Coop", "Nombre"],
+        rows=[
+            ["Accompagnements individuels comptés", act.lacoop_individual],
+            ["Ateliers collectifs comptés", act.lacoop_collective],
+            ["Personnes accompagnées comptées", people(act.lacoop_accompaniments, masked)],
+            ["Déjà saisies dans Cadran (comptées une seule fois)", act.lacoop_duplicates],
+            ["Sans conseiller reconnu (non comptées)", act.lacoop_unmatched],
+        ],
+        note="Comptées avec les comptes rendus de Cadran ci-dessus. Une activité saisie dans "
+        "les deux outils (même conseiller, même jour, même type et, pour un accompagnement "
+        "individuel, durée à 5 minutes près) n'est comptée qu'une fois.",
+    )
+
+
 def report_document(report: AttendanceReport, *, masked: bool) -> Document:
     """The attendance report of a commune as tables (``masked`` for what goes to it)."""
     a, s, act = report.appointments, report.sessions, report.activity
     p: Callable[[int], int | str] = lambda n: people(n, masked)  # noqa: E731
     usage = round(100 * a.used_minutes / report.offered_minutes) if report.offered_minutes else 0
+    # La Coop's share, under the figures it is part of, only when the territory reads it.
+    lacoop_people = [[FROM_LACOOP_F, p(act.lacoop_accompaniments)]] if act.has_lacoop else []
+    lacoop_workshops = [[FROM_LACOOP, act.lacoop_collective]] if act.has_lacoop else []
     tables = [
         Table(
             key="chiffres_cles",
@@ -167,6 +193,7 @@ def report_document(report: AttendanceReport, *, masked: bool) -> Document:
                 ["Rendez-vous pris", p(a.booked)],
                 ["Personnes reçues en rendez-vous (différentes)", p(report.people_helped)],
                 ["Personnes accompagnées (comptes rendus)", p(act.accompaniments)],
+                *lacoop_people,
                 ["dont premières visites (comptes rendus)", p(act.first_visits)],
                 ["Heures de permanence proposées", hours(report.offered_minutes)],
                 ["Heures de permanence utilisées", hours(a.used_minutes)],
@@ -174,9 +201,11 @@ def report_document(report: AttendanceReport, *, masked: bool) -> Document:
                 [SESSIONS_HELD, s.held],
                 ["Participants aux séances tenues", p(s.participants)],
                 [COLLECTIVE_RECORDS, act.collective],
+                *lacoop_workshops,
             ],
             chart_column=None,
         ),
+        *([_lacoop_table(act, masked)] if act.has_lacoop else []),
         Table(
             key="rendez_vous",
             caption="Rendez-vous de la période",
@@ -677,6 +706,13 @@ def report_json(report: AttendanceReport, *, masked: bool) -> dict[str, Any]:
             "by_autonomy": _count_list(act.by_autonomy, masked),
             "by_orientation": _count_list(act.by_orientation, masked),
             "by_redirection": _count_list(act.by_redirection, masked),
+            "from_lacoop": {
+                "individual": act.lacoop_individual,
+                "collective": act.lacoop_collective,
+                "accompaniments": p(act.lacoop_accompaniments),
+                "duplicates": act.lacoop_duplicates,
+                "unmatched": act.lacoop_unmatched,
+            },
         },
         "sessions": {
             "held": s.held,

@@ -25,7 +25,13 @@ from django.db import connection
 from django.db.models import Count, F, Func, IntegerField, Q, Sum, Value
 
 from cadran.activity.enums import Autonomie, StructureRedirection, TypeActivite
-from cadran.activity.models import ActivityParticipant, ActivityRecord, ActivityThematique
+from cadran.activity.lacoop import folding as lacoop_folding
+from cadran.activity.models import (
+    ActivityParticipant,
+    ActivityRecord,
+    ActivityThematique,
+    ImportedActivity,
+)
 from cadran.core import clock
 from cadran.core.clock import PARIS
 from cadran.scheduling.calendars import public_holidays
@@ -240,12 +246,28 @@ class ActivityCounts:
     by_orientation: list[Tally] = field(default_factory=list)
     by_redirection: list[Tally] = field(default_factory=list)
     by_thematique: list[Tally] = field(default_factory=list)
+    # Read from La Coop (cadran.activity.lacoop), already included in the figures above:
+    lacoop_individual: int = 0
+    lacoop_collective: int = 0
+    lacoop_accompaniments: int = 0
+    lacoop_duplicates: int = 0  # imported activities that are Cadran records, counted once
+    lacoop_unmatched: int = 0  # imported without a recognised adviser: not counted
 
     @property
     def accompaniments(self) -> int:
         """People helped according to the records (the Coop's « accompagnements »): every
-        known participant plus the anonymous ones, a person counted once per activity."""
-        return self.participants + self.anonymous
+        known participant plus the anonymous ones, a person counted once per activity,
+        plus the accompaniments of the activities read from La Coop."""
+        return self.participants + self.anonymous + self.lacoop_accompaniments
+
+    @property
+    def from_lacoop(self) -> int:
+        """Activities counted that were read from La Coop (« dont saisis dans La Coop »)."""
+        return self.lacoop_individual + self.lacoop_collective
+
+    @property
+    def has_lacoop(self) -> bool:
+        return bool(self.from_lacoop or self.lacoop_duplicates or self.lacoop_unmatched)
 
 
 @dataclass
@@ -561,9 +583,10 @@ def _records(period: Period, scope: Q):
     ).order_by()
 
 
-def activity_counts(period: Period, scope: Q) -> ActivityCounts:
+def activity_counts(period: Period, scope: Q, *, imported_scope: Q | None = None) -> ActivityCounts:
     """Records grouped by kind, autonomy, orientation and redirection (one query), their
-    participants by first visit (one query) and their thématiques (one query)."""
+    participants by first visit (one query) and their thématiques (one query); with
+    ``imported_scope``, the activities read from La Coop folded in (:func:`_fold_lacoop`)."""
     rows = (
         _records(period, scope)
         .values("kind", "autonomie", "oriented", "structure_redirection")
@@ -606,6 +629,10 @@ def activity_counts(period: Period, scope: Q) -> ActivityCounts:
         .annotate(n=Count("pk"))
         .order_by()
     }
+    if imported_scope is not None:
+        _fold_lacoop(
+            counts, period, imported_scope, autonomy, orientation, redirection, thematiques
+        )
     counts.by_autonomy = _labelled(autonomy, Autonomie.choices)
     counts.by_orientation = [
         Tally("oui", "Orientées vers une autre structure", orientation["oui"]),
@@ -619,6 +646,64 @@ def activity_counts(period: Period, scope: Q) -> ActivityCounts:
     counts.by_redirection = _labelled(redirection, StructureRedirection.choices)
     counts.by_thematique = _labelled(thematiques, Thematique.choices)
     return counts
+
+
+def _fold_lacoop(
+    counts: ActivityCounts,
+    period: Period,
+    scope: Q,
+    autonomy: dict[str, int],
+    orientation: dict[str, int],
+    redirection: dict[str, int],
+    thematiques: dict[str, int],
+) -> None:
+    """Add the activities read from La Coop (``scope``: fields of ImportedActivity) to
+    ``counts`` and its breakdowns, except the ones that are Cadran records (the rule of
+    :mod:`cadran.activity.lacoop.folding`: counted once, as Cadran's) and the ones of no
+    recognised adviser (counted apart, not added). One query, three when some are found."""
+    rows = list(
+        ImportedActivity.objects.filter(
+            scope, date__gte=period.start, date__lte=period.end, deleted_at__isnull=True
+        )
+        .order_by()
+        .values(
+            "pk",
+            "adviser_id",
+            "date",
+            "kind",
+            "duration_minutes",
+            "accompaniments",
+            "thematiques",
+            "autonomie",
+            "oriented",
+            "structure_redirection",
+        )
+    )
+    if not rows:
+        return
+    counts.lacoop_unmatched = sum(1 for r in rows if r["adviser_id"] is None)
+    matched = [r for r in rows if r["adviser_id"] is not None]
+    duplicates = lacoop_folding.duplicates_of(lacoop_folding.imported_facts_of(matched))
+    counts.lacoop_duplicates = len(duplicates)
+    known_thematiques = set(Thematique.values)
+    for row in matched:
+        if row["pk"] in duplicates:
+            continue
+        counts.lacoop_accompaniments += row["accompaniments"]
+        for code in row["thematiques"] or []:
+            if code in known_thematiques:
+                thematiques[code] = thematiques.get(code, 0) + 1
+        if lacoop_folding.cadran_kind(row["kind"]) == TypeActivite.COLLECTIF:
+            counts.lacoop_collective += 1
+            counts.collective += 1
+            continue
+        counts.lacoop_individual += 1
+        counts.individual += 1
+        autonomy[row["autonomie"] or NOT_GIVEN] += 1
+        oriented = row["oriented"]
+        orientation["oui" if oriented else "non" if oriented is False else NOT_GIVEN] += 1
+        if oriented:
+            redirection[row["structure_redirection"] or NOT_GIVEN] += 1
 
 
 def first_visits_by(
@@ -816,7 +901,9 @@ def attendance_report(*, commune: Commune, period: Period) -> AttendanceReport:
         offered_minutes=offered,
         by_month=by_month,
         by_topic=topic_counts(period, Q(appointment__permanence__commune_id=commune.pk)),
-        activity=activity_counts(period, Q(commune_id=commune.pk)),
+        activity=activity_counts(
+            period, Q(commune_id=commune.pk), imported_scope=Q(commune_id=commune.pk)
+        ),
         sessions=sessions,
         generated_at=clock.now(),
     )

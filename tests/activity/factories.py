@@ -10,6 +10,7 @@ Pass ``thematiques=[...]``, ``materiels=[...]``, ``demarches=[...]`` and
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 import factory
 from django.conf import settings
@@ -17,6 +18,7 @@ from factory.django import DjangoModelFactory
 
 from cadran.accounts.models import ApiToken
 from cadran.activity.enums import TypeActivite, TypeLieu, tranche_age_for
+from cadran.activity.lacoop.models import ImportedActivity, LaCoopConnection, LaCoopKind
 from cadran.activity.models import (
     ActivityDemarche,
     ActivityMateriel,
@@ -118,3 +120,38 @@ class ApiTokenFactory(DjangoModelFactory):
     token = factory.Sequence(lambda n: f"jeton-de-test-{n:04d}-abcdefghijklmnop")
     token_hash = factory.LazyAttribute(lambda o: hash_token(o.token))
     prefix = factory.LazyAttribute(lambda o: o.token[:8])
+
+
+class LaCoopConnectionFactory(DjangoModelFactory):
+    """A territory's connection to La Coop (``base_url`` of a stand-in server in tests)."""
+
+    class Meta:
+        model = LaCoopConnection
+
+    territory = factory.SubFactory("tests.factories.TerritoryFactory")
+    base_url = "http://127.0.0.1:9/api/v1"
+    client_id = "cadran-ccfl"
+    client_secret = "secret-de-test-0123456789"
+
+
+class ImportedActivityFactory(DjangoModelFactory):
+    """An activity read from La Coop, matched to ``adviser`` (an individual help of 60 min,
+    at the adviser's first commune by default)."""
+
+    class Meta:
+        model = ImportedActivity
+
+    adviser = factory.SubFactory(UserFactory)
+    territory = factory.SelfAttribute("adviser.territory")
+    external_id = factory.LazyFunction(uuid.uuid4)
+    mediateur_id = factory.LazyFunction(uuid.uuid4)
+    kind = LaCoopKind.INDIVIDUEL
+    date = dt.date(2026, 11, 25)
+    duration_minutes = 60
+    accompaniments = 1
+    place_type = TypeLieu.DOMICILE
+    place_insee = factory.LazyAttribute(lambda o: o.commune.insee_code if o.commune else "")
+    commune = None
+    thematiques = factory.LazyFunction(lambda: ["email"])
+    created_in_lacoop_at = RECORDED_AT
+    modified_at = RECORDED_AT

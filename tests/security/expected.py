@@ -311,6 +311,7 @@ EXPECTED: dict[str, str] = {
     "admin:agreements_agreementtemplate_history": "co.....",
     "admin:agreements_agreementtemplate_delete": ".......",
     "admin:agreements_agreementtemplate_change": "co.....",
+    "admin:agreements_agreementtemplate_preview": "co.....",
     "admin:<admin/agreements/agreementtemplate/<path:object_id>/>": ".......",
     "admin:agreements_agreementrules_changelist": "co...B.",
     "admin:agreements_agreementrules_add": ".....B.",

@@ -160,6 +160,7 @@ def params_for(route: Route, world: World) -> dict[str, str]:
             "amendment_pk": w["amendment"].pk,
             "fmt": "pdf",
         },
+        "admin:agreements_agreementtemplate_preview": {"pk": w["agreement"].template_id},
         "reporting:dashboard_download": {"fmt": "csv"},
         "reporting:commune": {"insee": w["commune"].insee_code},
         "reporting:commune_download": {"insee": w["commune"].insee_code, "fmt": "csv"},

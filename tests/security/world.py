@@ -15,7 +15,12 @@ from cadran.core.tokens import hash_token, new_token
 from cadran.scheduling.slots import make_slot_id
 from cadran.territory.models import VenueChange
 from tests import factories as f
-from tests.activity.factories import ActivityRecordFactory, ApiTokenFactory
+from tests.activity.factories import (
+    ActivityRecordFactory,
+    ApiTokenFactory,
+    ImportedActivityFactory,
+    LaCoopConnectionFactory,
+)
 from tests.equipment.factories import EquipmentFactory, LoanFactory
 from tests.notifications.factories import MessageFactory
 from tests.workshops.factories import (
@@ -115,6 +120,8 @@ def build_world() -> World:
         declared_by=referent,
     )
     record = ActivityRecordFactory(adviser=adviser, venue=permanence.venue)
+    lacoop_connection = LaCoopConnectionFactory(territory=territory)
+    imported_activity = ImportedActivityFactory(adviser=adviser, commune=commune)
 
     agreement = agreement_services.create_agreement(
         commune=commune,
@@ -159,6 +166,8 @@ def build_world() -> World:
         loan=loan,
         venue_change=venue_change,
         activity_record=record,
+        lacoop_connection=lacoop_connection,
+        imported_activity=imported_activity,
         agreement=agreement,
         agreement_template=agreement.template,
         agreement_rules=agreement_rules,
