@@ -317,7 +317,7 @@ class VenueChangeQuerySet(models.QuerySet["VenueChange"]):
 
 class VenueChange(models.Model):
     """A commune announces that an intervention moves to another venue (convention, art. 3:
-    « prévenir la CCFL en amont si ces lieux devaient changer »).
+    the commune warns the intercommunality in advance if these venues change).
 
     Declared by the commune's referent, confirmed (or refused) by the Service Culture; on
     confirmation every appointment and session at the old venue from ``effective_date`` on
