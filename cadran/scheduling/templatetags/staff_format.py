@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django import template
 from django.utils import timezone
@@ -20,6 +21,20 @@ def hour(value) -> str:
     if value.minute:
         return f"{value.hour}h{value.minute:02d}"
     return f"{value.hour}h"
+
+
+@register.filter
+def phone(value) -> str:
+    """« 0612345601 » → « 06 12 34 56 01 », « +33612345601 » → « +33 6 12 34 56 01 »: French
+    numbers in pairs, as people read them; anything else as it was typed."""
+    text = str(value or "")
+    digits = re.sub(r"[\s.\-]", "", text)
+    if re.fullmatch(r"0\d{9}", digits):
+        return " ".join(digits[i : i + 2] for i in range(0, 10, 2))
+    if re.fullmatch(r"\+33\d{9}", digits):
+        rest = digits[3:]
+        return "+33 " + rest[0] + " " + " ".join(rest[i : i + 2] for i in range(1, 9, 2))
+    return text
 
 
 @register.filter
