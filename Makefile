@@ -29,10 +29,13 @@ $(STAMP): $(PY) pyproject.toml requirements/constraints.txt
 
 install: $(STAMP)
 
+# The links of the demo's e-mails and SMS follow the port served (CADRAN_SITE_URL wins).
+DEMO_SITE_URL = $${CADRAN_SITE_URL:-http://127.0.0.1:$(PORT)}
+
 demo: system-deps-demo $(STAMP)
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo
-	$(PY) manage.py rundemo --port $(PORT)
+	CADRAN_SITE_URL=$(DEMO_SITE_URL) $(PY) manage.py seed_demo
+	CADRAN_SITE_URL=$(DEMO_SITE_URL) $(PY) manage.py rundemo --port $(PORT)
 
 test: system-deps-test $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)

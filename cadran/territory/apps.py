@@ -7,6 +7,6 @@ class TerritoryConfig(AppConfig):
     verbose_name = "Territoire"
 
     def ready(self) -> None:
-        from . import identity
+        from . import identity, routing  # noqa: F401 — routing's receivers: on every process
 
         identity.connect_charter_signals()

@@ -148,3 +148,20 @@ def test_one_territory_is_served_at_the_root_without_asking(client, first):
     page = body(client.get("/"))
     assert "Estaires" in page and "Choisissez votre territoire" not in page
     assert client.get("/agenda.ics").status_code == 200
+
+
+def test_the_routing_receivers_are_connected_in_a_fresh_process():
+    # A command (seed_demo, load_territory) serves no page: the receiver that gives the
+    # first territory the install's address must be connected at start-up all the same.
+    import subprocess
+    import sys
+
+    code = (
+        "import django; django.setup();"
+        "from django.db.models.signals import post_save;"
+        "print(any(key[0] == 'territory-routing-save' for key, *_ in post_save.receivers))"
+    )
+    result = subprocess.run(  # noqa: S603 (our own interpreter, fixed code)
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert result.stdout.strip() == "True"

@@ -91,3 +91,23 @@ def test_running_it_twice_changes_nothing(frozen_now):
     assert before["territory.Commune"] == 8 + 4  # the CCFL and the fictitious second one
     assert "déjà présentes" in seed()
     assert row_counts() == before
+
+
+def test_the_demo_follows_the_port_it_is_served_on(settings):
+    from cadran.territory import identity
+
+    settings.CADRAN_SITE_URL = "http://127.0.0.1:8000"
+    seed()
+    ccfl = Territory.objects.get(slug="ccfl")
+    assert ccfl.site_url == "http://127.0.0.1:8000"  # given when the second was loaded
+    settings.CADRAN_SITE_URL = "http://127.0.0.1:8123"
+    assert "Adresse de la démonstration : http://127.0.0.1:8123" in seed()
+    ccfl.refresh_from_db()
+    assert ccfl.site_url == "http://127.0.0.1:8123"
+    assert identity.for_territory(ccfl).reverse("public:home") == "http://127.0.0.1:8123/"
+    # A real address set by an adopter is never touched.
+    Territory.objects.filter(pk=ccfl.pk).update(site_url="https://rdv.exemple.fr")
+    settings.CADRAN_SITE_URL = "http://127.0.0.1:9000"
+    seed()
+    ccfl.refresh_from_db()
+    assert ccfl.site_url == "https://rdv.exemple.fr"

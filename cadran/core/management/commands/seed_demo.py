@@ -9,6 +9,7 @@ import csv
 import datetime as dt
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils.text import slugify
@@ -112,6 +113,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if Territory.objects.filter(slug="ccfl").exists():
+            self._follow_the_served_address()
             self.stdout.write("Données de démonstration déjà présentes : rien n'est modifié.")
             return
         with transaction.atomic():
@@ -123,6 +125,17 @@ class Command(BaseCommand):
         for email, *_ in ACCOUNTS:
             self.stdout.write(f"  {email}")
         self.stdout.write(f"Jeton d'API de démonstration (Service Culture) : {DEMO_API_TOKEN}")
+
+    def _follow_the_served_address(self) -> None:
+        """The demo started again on another port: the first territory, which was given the
+        demo's address when the second was loaded, follows it (its links and its domain)."""
+        site = settings.CADRAN_SITE_URL.rstrip("/")
+        for territory in Territory.objects.filter(
+            slug="ccfl", site_url__startswith="http://127.0.0.1:"
+        ).exclude(site_url=site):
+            territory.site_url = site
+            territory.save(update_fields=["site_url"])
+            self.stdout.write(f"Adresse de la démonstration : {site}")
 
     def _load_second_territory(self) -> Territory:
         """The fictitious second territory, from its file, by ``load_territory`` itself:
