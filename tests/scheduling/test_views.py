@@ -568,3 +568,18 @@ def test_audit_log_is_paginated_and_capped(client, frozen_now, culture_user, ter
     assert page.paginator.num_pages == 4
     assert "Page 1 sur 4" in response.content.decode()
     assert client.get(reverse("staff:audit_log") + "?page=4").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_librarians_start_page_says_whom_to_ask(client, librarian):
+    territory = librarian.territory
+    territory.service_name = "Pôle lecture publique"
+    territory.contact_phone = "03 28 00 00 00"
+    territory.contact_email = "lecture@example.org"
+    territory.save()
+    client.force_login(librarian)
+    page = client.get(reverse("staff:home")).content.decode()
+    assert "En attendant" not in page
+    assert "Pôle lecture publique vous répond" in page
+    assert '<a href="tel:0328000000">03 28 00 00 00</a>' in page
+    assert '<a href="mailto:lecture@example.org">lecture@example.org</a>' in page
