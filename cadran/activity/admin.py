@@ -3,7 +3,7 @@ the lock and write the audit log), scoped to the user's territory."""
 
 from django.contrib import admin
 
-from cadran.core.admin_scope import TerritoryScopedAdmin
+from cadran.core.admin_scope import ReadOnlyMixin, TerritoryScopedAdmin
 
 from .models import ActivityParticipant, ActivityRecord, ActivityThematique
 
@@ -30,18 +30,12 @@ class ParticipantInline(admin.TabularInline):
 
 
 @admin.register(ActivityRecord)
-class ActivityRecordAdmin(TerritoryScopedAdmin):
+class ActivityRecordAdmin(ReadOnlyMixin, TerritoryScopedAdmin):
     list_display = ["date", "kind", "adviser", "place_type", "duration_minutes", "locked_at"]
     list_filter = ["kind", "place_type"]
     date_hierarchy = "date"
     list_select_related = ["adviser"]
     inlines = [ThematiqueInline, ParticipantInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields]

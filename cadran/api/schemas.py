@@ -18,13 +18,13 @@ INSEE_RE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
 
 class CommuneOut(Schema):
     insee_code: str = Field(description="Code INSEE (cinq caractères).", examples=["59212"])
-    name: str = Field(examples=["Estaires"])
-    slug: str = Field(examples=["estaires"])
+    name: str = Field(examples=["Bourg-Fictif"])
+    slug: str = Field(examples=["bourg-fictif"])
     postcode: str = Field(description="Code postal.", examples=["59940"])
 
 
 class VenueOut(Schema):
-    name: str = Field(description="Nom du lieu.", examples=["Mairie d'Estaires"])
+    name: str = Field(description="Nom du lieu.", examples=["Mairie de Bourg-Fictif"])
     address: str = Field(description="Adresse du lieu.", examples=["Place du Général de Gaulle"])
 
 

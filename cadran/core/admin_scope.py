@@ -82,6 +82,17 @@ class TerritoryScopedAdmin(admin.ModelAdmin):
         return request.user.is_superuser
 
 
+class ReadOnlyMixin:
+    """An admin page (or inline) that shows records made elsewhere and never changes them:
+    the pages and services of the app own them (or another system, for imported rows)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 class TerritoryManagerInline:
     """An inline of a :class:`TerritoryScopedAdmin` page (already scoped to the user's
     territory): the territory's managers see, add, change and delete its rows, as on the

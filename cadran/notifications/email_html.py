@@ -3,8 +3,9 @@ letterhead (its name, logo and colour).
 
 The text part stays the message (``Message.body``, what the log shows and what a reader
 without HTML gets); this only dresses it. Styles are written on the elements, as mail
-programs ignore style sheets; colours keep AA contrast (the charte's colour, darkened for
-the pages by :func:`cadran.territory.identity.readable_on_pages`, or the site's blue).
+programs ignore style sheets; colours keep AA contrast (``Identity.brand_color``: the charte's
+colour, darkened for the pages by :func:`cadran.territory.identity.readable_on_pages`, or
+the site's blue).
 Links are the addresses written in the text, made clickable.
 """
 
@@ -16,7 +17,6 @@ from django.utils.html import escape, urlize
 
 from cadran.territory.identity import Identity
 
-DEFAULT_BRAND = "#00467f"  # cadran.css --brand: 9.6:1 with white
 INK = "#1b1b1b"
 MUTED = "#4a4a4a"
 
@@ -40,7 +40,7 @@ def _paragraphs(text: str) -> str:
 
 def html_body(text: str, *, subject: str, sender: Identity) -> str:
     """The whole HTML document of an e-mail whose text part is ``text``."""
-    brand = sender.primary_color or DEFAULT_BRAND
+    brand = sender.brand_color
     heading = escape(sender.heading)
     logo = ""
     if sender.has_logo and sender.slug:

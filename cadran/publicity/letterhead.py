@@ -15,8 +15,6 @@ from cadran.territory import identity
 
 from .models import Charter
 
-DEFAULT_BRAND = "#00467f"  # cadran.css --brand
-
 
 def logo_data_uri(charter: Charter | None) -> str:
     if charter is None or not charter.logo_svg:
@@ -31,7 +29,7 @@ def letterhead_html(territory_id: int | None) -> str:
     found = identity.for_id(territory_id)
     if found.territory_id is None:
         return ""
-    brand = found.primary_color or DEFAULT_BRAND
+    brand = found.brand_color
     logo = ""
     if found.has_logo:
         uri = logo_data_uri(Charter.objects.filter(territory_id=territory_id).first())

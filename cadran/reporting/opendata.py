@@ -155,7 +155,7 @@ def pivot(venue: Venue) -> str:
 
 def street_address(venue: Venue) -> str:
     """The street part only (the schema has ``code_postal`` and ``commune`` apart): a
-    « , 59940 Estaires » written in the address (at its end, or before a remark in brackets)
+    « , 00100 Bourg-Fictif » written in the address (at its end, or before a remark in brackets)
     is left out."""
     commune = venue.commune
     address = venue.address.strip()

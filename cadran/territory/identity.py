@@ -79,6 +79,14 @@ class Identity:
         return " — ".join(parts) if parts else PRODUCT_NAME
 
     @property
+    def brand_color(self) -> str:
+        """The colour of the territory's bands and headings (e-mails, PDF letterhead): its
+        charte's, already AA on white, else the site's blue."""
+        from cadran.publicity.models import DEFAULT_PRIMARY
+
+        return self.primary_color or DEFAULT_PRIMARY
+
+    @property
     def has_colours(self) -> bool:
         return bool(self.primary_color or self.secondary_color)
 

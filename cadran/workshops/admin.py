@@ -10,7 +10,7 @@ read-only, with their history.
 from django.contrib import admin
 
 from cadran.core.admin_scope import CultureServiceEditsMixin as BaseCultureServiceEditsMixin
-from cadran.core.admin_scope import TerritoryScopedAdmin, is_culture_service
+from cadran.core.admin_scope import ReadOnlyMixin, TerritoryScopedAdmin, is_culture_service
 
 from .models import (
     Attendance,
@@ -23,14 +23,6 @@ from .models import (
     WorkshopReview,
     WorkshopSettings,
 )
-
-
-class ReadOnlyMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(WorkshopFormat)

@@ -7,7 +7,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.http import Http404
 
-from cadran.core.admin_scope import CultureServiceEditsMixin, TerritoryScopedAdmin
+from cadran.core.admin_scope import CultureServiceEditsMixin, ReadOnlyMixin, TerritoryScopedAdmin
 
 from .models import PRODUCTION_URL, ImportedActivity, LaCoopConnection
 
@@ -123,7 +123,7 @@ class LaCoopConnectionAdmin(CultureServiceEditsMixin, TerritoryScopedAdmin):
 
 
 @admin.register(ImportedActivity)
-class ImportedActivityAdmin(TerritoryScopedAdmin):
+class ImportedActivityAdmin(ReadOnlyMixin, TerritoryScopedAdmin):
     list_display = [
         "date",
         "kind",
@@ -138,12 +138,6 @@ class ImportedActivityAdmin(TerritoryScopedAdmin):
     date_hierarchy = "date"
     list_select_related = ["adviser", "commune", "duplicate_of"]
     search_fields = ["external_id"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields]
