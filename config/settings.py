@@ -353,6 +353,15 @@ CADRAN_HOLIDAY_COUNTRY = "FR"
 CADRAN_SCHOOL_ZONE = os.environ.get("CADRAN_SCHOOL_ZONE", "Zone B")
 # The demo prints a banner on every page.
 CADRAN_DEMO = env_bool("CADRAN_DEMO", default=not PRODUCTION)
+# The accessibility statement (RGAA 4.1.2, docs/visibilite.md): the same pages for every
+# territory of the install, so one state. ISO dates; the rate (percentage of RGAA criteria
+# met) only once an audit gave it: until then the site is « non conforme ».
+CADRAN_ACCESSIBILITY_STATEMENT_DATE = os.environ.get("CADRAN_ACCESSIBILITY_STATEMENT_DATE", "")
+CADRAN_ACCESSIBILITY_AUDIT_DATE = os.environ.get("CADRAN_ACCESSIBILITY_AUDIT_DATE", "")
+CADRAN_ACCESSIBILITY_AUDIT_RATE = os.environ.get("CADRAN_ACCESSIBILITY_AUDIT_RATE", "")
+CADRAN_ACCESSIBILITY_AUDITOR = os.environ.get("CADRAN_ACCESSIBILITY_AUDITOR", "")
+# The schéma pluriannuel de mise en accessibilité, published by the territory (an address).
+CADRAN_ACCESSIBILITY_PLAN_URL = os.environ.get("CADRAN_ACCESSIBILITY_PLAN_URL", "")
 
 # --- Notifications and time-driven work (see docs/notifications.md) ---------------------
 # The public address of the site, for the links written in e-mails and SMS.

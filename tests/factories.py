@@ -9,6 +9,7 @@ from factory.django import DjangoModelFactory
 
 from cadran.accounts.enums import Role
 from cadran.accounts.models import User
+from cadran.core.french import de
 from cadran.core.tokens import hash_token, new_reference, new_token
 from cadran.scheduling.enums import AppointmentStatus, Channel
 from cadran.scheduling.models import (
@@ -54,7 +55,7 @@ class LibraryFactory(DjangoModelFactory):
         model = Library
 
     commune = factory.SubFactory(CommuneFactory)
-    name = factory.LazyAttribute(lambda o: f"Médiathèque de {o.commune.name}")
+    name = factory.LazyAttribute(lambda o: f"Médiathèque {de(o.commune)}")
     address = "1 place de la Mairie"
 
 

@@ -8,7 +8,7 @@ from cadran.core import audit
 from cadran.core.admin_scope import TerritoryScopedAdmin
 
 from . import staff
-from .models import User
+from .models import ApiToken, User
 from .twofactor import disable_second_factor
 
 # What decides what an account may see or do: any change is an audit-log entry.
@@ -232,3 +232,35 @@ class UserAdmin(TerritoryScopedAdmin, DjangoUserAdmin):
                 description=f"Communes de {obj} changées par {request.user} : {names}.",
                 territory_id=obj.territory_id,
             )
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(TerritoryScopedAdmin):
+    """Tokens are seen here, never created or changed: their owner creates them on « Mes
+    jetons d'API » (the clear token is shown once), extends and revokes them there."""
+
+    territory_path = "user__territory"
+    list_display = ["name", "user", "prefix", "scopes", "created_at", "expires_at"]
+    list_display += ["last_used_at", "revoked_at"]
+    list_filter = ["revoked_at", "expires_at"]
+    search_fields = ["name", "prefix", "user__email"]
+    readonly_fields = [
+        "user",
+        "name",
+        "prefix",
+        "scopes",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "revoked_at",
+    ]
+    exclude = ["token_hash"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

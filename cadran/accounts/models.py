@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
@@ -126,8 +128,33 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.totp_confirmed_at is not None and bool(self.totp_secret)
 
 
+class ApiScope(models.TextChoices):
+    """What a token may do; chosen when it is created (at least one)."""
+
+    READ_ACTIVITIES = "activities:read", "Lire les comptes rendus d'activité"
+    READ_REPORTS = "reports:read", "Lire les rapports de fréquentation"
+    BOOK = "appointments:book", "Prendre rendez-vous pour une personne"
+
+
+def all_api_scopes() -> list[str]:
+    return [str(scope) for scope in ApiScope]
+
+
+def one_year_after(moment: dt.datetime) -> dt.datetime:
+    """The same day and hour a year later (28 February for a 29 February)."""
+    try:
+        return moment.replace(year=moment.year + 1)
+    except ValueError:
+        return moment.replace(year=moment.year + 1, day=28)
+
+
+def one_year_from_now() -> dt.datetime:
+    return one_year_after(timezone.now())
+
+
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
     def active(self) -> ApiTokenQuerySet:
+        """Not revoked (an expired token stays listed, and can be extended)."""
         return self.filter(revoked_at__isnull=True)
 
     def visible_to(self, user) -> ApiTokenQuerySet:
@@ -152,6 +179,13 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField("créé le", default=timezone.now)
     last_used_at = models.DateTimeField("dernière utilisation", null=True, blank=True)
     revoked_at = models.DateTimeField("révoqué le", null=True, blank=True)
+    # Valid strictly before this instant; one year after creation, extended a year at a time.
+    expires_at = models.DateTimeField("expire le", default=one_year_from_now)
+    scopes = models.JSONField(
+        "droits",
+        default=all_api_scopes,
+        help_text="Ce que le jeton permet : activities:read, reports:read, appointments:book.",
+    )
 
     objects = ApiTokenQuerySet.as_manager()
 
@@ -166,6 +200,16 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+    def is_expired(self, now: dt.datetime) -> bool:
+        return now >= self.expires_at
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in (self.scopes or [])
+
+    @property
+    def scope_labels(self) -> list[str]:
+        return [label for value, label in ApiScope.choices if self.has_scope(value)]
 
 
 class RecoveryCode(models.Model):

@@ -31,4 +31,5 @@ urlpatterns = [
     ),
     path("jetons/", token_views.api_tokens, name="api_tokens"),
     path("jetons/<int:pk>/revoquer/", token_views.api_token_revoke, name="api_token_revoke"),
+    path("jetons/<int:pk>/prolonger/", token_views.api_token_extend, name="api_token_extend"),
 ]

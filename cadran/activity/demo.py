@@ -1,7 +1,8 @@
 """Demo activity records, and the demo API token of the Service Culture account.
 
 ``load_demo_activity(territory)`` writes, through the services:
-- a record for each past appointment marked « venu » and each held session that has none;
+- a record for each appointment marked « venu » before today (in bulk, dated the day of
+  the appointment) and each held session that has none; today's are left to fill in;
 - a few free records of the demo advisers (a walk-in at the market, a phone help, a
   workshop), so the lists, the export and the API have something to show;
 - the API token ``DEMO_API_TOKEN`` for ``culture@cadran.demo`` (demo only; README).
@@ -11,12 +12,19 @@ Idempotent: run twice, it adds nothing.
 from __future__ import annotations
 
 import datetime as dt
+import random
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import IntegerField, OuterRef, Subquery
+from django.db.models.functions import Cast
 
 from cadran.accounts.enums import Role
 from cadran.accounts.models import ApiToken, User
 from cadran.accounts.services import create_api_token
 from cadran.core import clock
+from cadran.core.models import AuditLog
 from cadran.core.tokens import hash_token
+from cadran.scheduling.demo import FEMININE_FIRST_NAMES, FIRST_NAMES
 from cadran.scheduling.enums import AppointmentStatus
 from cadran.scheduling.models import Appointment
 from cadran.territory.models import Territory
@@ -35,54 +43,170 @@ from .enums import (
     ThematiqueAdministrative,
     TypeActivite,
     TypeLieu,
+    tranche_age_for,
 )
-from .models import ActivityRecord
-from .services import ActivityData, ParticipantData, create_activity_record
+from .models import (
+    ActivityDemarche,
+    ActivityMateriel,
+    ActivityParticipant,
+    ActivityRecord,
+    ActivityThematique,
+)
+from .services import ActivityData, ParticipantData, create_activity_record, edit_deadline
 
 DEMO_API_TOKEN = "cadran-demo-token-culture"  # noqa: S105 — demo only, printed in the README
 DEMO_CULTURE_EMAIL = "culture@cadran.demo"
 
+AUTONOMIES = (
+    Autonomie.PARTIELLEMENT_AUTONOME,
+    Autonomie.ENTIEREMENT_ACCOMPAGNE,
+    Autonomie.AUTONOME,
+)
+REDIRECTIONS = list(StructureRedirection.values)
+DEMARCHES = list(ThematiqueAdministrative.values)
+MATERIELS: list[str] = [Materiel.ORDINATEUR, Materiel.TELEPHONE, Materiel.TABLETTE]
+DEMARCHE_EXAMPLES = [
+    "Déclaration de revenus",
+    "Demande de carte grise",
+    "Dossier de retraite",
+    "Prime d'activité (CAF)",
+    "Compte Ameli",
+    "Pré-demande de passeport",
+    "Inscription à France Travail",
+]
 
-def _appointment_records(territory: Territory) -> int:
-    count = 0
-    appointments = (
+
+def _appointment_records(territory: Territory, *, seed: int = 7) -> int:
+    """A record for each appointment seen before today (today's are left for the adviser to
+    fill in), written in bulk: the demo has about a thousand of them. The values vary
+    (autonomy, orientation, equipment, démarches) from ``random.Random(seed)``; each record
+    is dated the day of the appointment, as the adviser would have written it, and the
+    journal gets its « compte rendu enregistré » line at that date."""
+    rng = random.Random(seed)
+    start_of_today = dt.datetime.combine(clock.today(), dt.time.min, tzinfo=clock.PARIS)
+    now = clock.now()
+    appointments = list(
         Appointment.objects.with_related()
         .filter(
             permanence__commune__territory=territory,
             status=AppointmentStatus.SEEN,
-            start__lt=clock.now(),
+            start__lt=start_of_today,
             activity_record__isnull=True,
         )
-        .order_by("start")
+        .order_by("start", "pk")
     )
+    if not appointments:
+        return 0
+    seen_before = set(
+        Appointment.objects.filter(
+            beneficiary_id__in={a.beneficiary_id for a in appointments},
+            status=AppointmentStatus.SEEN,
+            start__lt=appointments[0].start,
+        ).values_list("beneficiary_id", flat=True)
+    )
+    records: list[ActivityRecord] = []
+    details: list[tuple[list[str], list[str], list[str], ActivityParticipant]] = []
     for appointment in appointments:
-        initial = selectors.initial_for_appointment(appointment)
-        create_activity_record(
-            data=ActivityData(
+        person = appointment.beneficiary
+        venue = appointment.permanence.venue
+        day = clock.paris(appointment.start).date()
+        thematiques = [t.thematique for t in appointment.topics.all()] or [
+            Thematique.DIAGNOSTIC_NUMERIQUE
+        ]
+        aide = Thematique.AIDE_AUX_DEMARCHES_ADMINISTRATIVES in thematiques
+        oriented = rng.random() < 0.12
+        created_at = min(appointment.end + dt.timedelta(hours=rng.choice((0, 1, 6, 24))), now)
+        records.append(
+            ActivityRecord(
+                territory=territory,
                 kind=TypeActivite.INDIVIDUEL,
-                date=initial["date"],
-                duration_minutes=initial["duration_minutes"],
+                date=day,
+                duration_minutes=int((appointment.end - appointment.start).total_seconds() // 60),
                 place_type=TypeLieu.LIEU_ACTIVITE,
-                venue=appointment.permanence.venue,
-                thematiques=initial["thematiques"] or [Thematique.DIAGNOSTIC_NUMERIQUE],
-                materiels=[Materiel.ORDINATEUR],
-                autonomie=Autonomie.PARTIELLEMENT_AUTONOME,
-                oriented=False,
-                participants=[
-                    ParticipantData(
-                        beneficiary_id=appointment.beneficiary_id,
-                        birth_year=appointment.beneficiary.birth_year,
-                        commune_insee=appointment.beneficiary.residence_insee,
-                        first_visit=initial["first_visit"],
-                    )
-                ],
-            ),
-            adviser=appointment.permanence.adviser,
-            by=appointment.permanence.adviser,
-            appointment=appointment,
+                venue=venue,
+                commune=venue.commune,
+                place_insee=venue.commune.insee_code,
+                precisions_demarche=rng.choice(DEMARCHE_EXAMPLES) if aide else "",
+                autonomie=rng.choices(AUTONOMIES, weights=(45, 40, 15))[0],
+                oriented=oriented,
+                structure_redirection=rng.choice(REDIRECTIONS) if oriented else "",
+                adviser=appointment.permanence.adviser,
+                appointment=appointment,
+                created_at=created_at,
+                updated_at=created_at,
+                locked_at=edit_deadline(created_at),
+            )
         )
-        count += 1
-    return count
+        age = day.year - person.birth_year if person.birth_year else None
+        if age is None:
+            statut = StatutSocial.NON_COMMUNIQUE
+        elif age >= 63:
+            statut = StatutSocial.RETRAITE
+        elif age < 20:
+            statut = StatutSocial.SCOLARISE
+        else:
+            statut = rng.choice((StatutSocial.EN_EMPLOI, StatutSocial.SANS_EMPLOI))
+        participant = ActivityParticipant(
+            beneficiary_id=person.pk,
+            genre=(
+                Genre.FEMININ
+                if person.first_name in FEMININE_FIRST_NAMES
+                else Genre.MASCULIN
+                if person.first_name in FIRST_NAMES
+                else Genre.NON_COMMUNIQUE
+            ),
+            birth_year=person.birth_year,
+            tranche_age=tranche_age_for(person.birth_year, day.year),
+            statut_social=statut,
+            commune_insee=person.residence_insee,
+            first_visit=person.pk not in seen_before,
+        )
+        seen_before.add(person.pk)
+        demarches = rng.sample(DEMARCHES, k=rng.choice((1, 1, 2))) if aide else []
+        materiels = rng.sample(MATERIELS, k=rng.choice((1, 1, 2)))
+        details.append((thematiques, demarches, materiels, participant))
+    ActivityRecord.objects.bulk_create(records, batch_size=500)
+    thematique_rows, demarche_rows, materiel_rows, participant_rows = [], [], [], []
+    for record, (thematiques, demarches, materiels, participant) in zip(
+        records, details, strict=True
+    ):
+        thematique_rows += [ActivityThematique(record=record, thematique=t) for t in thematiques]
+        demarche_rows += [ActivityDemarche(record=record, thematique=t) for t in demarches]
+        materiel_rows += [ActivityMateriel(record=record, materiel=m) for m in materiels]
+        participant.record = record
+        participant_rows.append(participant)
+    ActivityThematique.objects.bulk_create(thematique_rows, batch_size=1000)
+    ActivityDemarche.objects.bulk_create(demarche_rows, batch_size=1000)
+    ActivityMateriel.objects.bulk_create(materiel_rows, batch_size=1000)
+    ActivityParticipant.objects.bulk_create(participant_rows, batch_size=1000)
+    content_type = ContentType.objects.get_for_model(ActivityRecord)
+    AuditLog.objects.bulk_create(
+        [
+            AuditLog(
+                actor=record.adviser,
+                territory=territory,
+                action="activity.created",
+                description=f"Compte rendu enregistré : accompagnement individuel du "
+                f"{record.date:%d/%m/%Y} ({record.duration_minutes} min).",
+                content_type=content_type,
+                object_id=str(record.pk),
+            )
+            for record in records
+        ],
+        batch_size=1000,
+    )
+    AuditLog.objects.filter(
+        content_type=content_type,
+        action="activity.created",
+        object_id__in=[str(r.pk) for r in records],
+    ).update(
+        created_at=Subquery(
+            ActivityRecord.objects.filter(pk=Cast(OuterRef("object_id"), IntegerField())).values(
+                "created_at"
+            )[:1]
+        )
+    )
+    return len(records)
 
 
 def _session_records(territory: Territory) -> int:
@@ -96,7 +220,7 @@ def _session_records(territory: Territory) -> int:
             continue
         initial = selectors.initial_for_session(session)
         present = selectors.present_registrations(session)
-        create_activity_record(
+        record = create_activity_record(
             data=ActivityData(
                 kind=TypeActivite.COLLECTIF,
                 date=initial["date"],
@@ -117,6 +241,15 @@ def _session_records(territory: Territory) -> int:
             by=adviser,
             session=session,
         )
+        if session.end < clock.now():
+            # Written the day of the session, as the adviser would have.
+            ActivityRecord.objects.filter(pk=record.pk).update(
+                created_at=session.end, updated_at=session.end, locked_at=edit_deadline(session.end)
+            )
+            AuditLog.objects.filter(
+                content_type=ContentType.objects.get_for_model(ActivityRecord),
+                object_id=str(record.pk),
+            ).update(created_at=session.end)
         count += 1
     return count
 

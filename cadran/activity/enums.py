@@ -4,13 +4,15 @@ Stored values are the Coop's API values and labels are the Coop's own labels
 (the national reference of the activity record), so the export needs no translation table.
 The thématiques are :class:`cadran.scheduling.enums.Thematique` and the workshop levels
 :class:`cadran.workshops.enums.Level`: the same national vocabulary, defined once.
+Each thématique also has a ``public_label`` in plain words (``THEMATIQUE_PUBLIC_LABELS``),
+the only one inhabitants read; staff pages and the export keep the national label.
 """
 
 from __future__ import annotations
 
 from django.db import models
 
-from cadran.scheduling.enums import Thematique
+from cadran.scheduling.enums import THEMATIQUE_PUBLIC_LABELS, Thematique
 from cadran.workshops.enums import Level
 
 NiveauAtelier = Level
@@ -23,6 +25,7 @@ __all__ = [
     "NiveauAtelier",
     "StatutSocial",
     "StructureRedirection",
+    "THEMATIQUE_PUBLIC_LABELS",
     "Thematique",
     "ThematiqueAdministrative",
     "TrancheAge",

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
-from django.core.validators import RegexValidator
 
-from cadran.territory.models import Venue
+from cadran.territory.models import Commune, Venue
 
+from . import french_communes
 from .enums import (
     DUREE_CUSTOM,
     DUREE_PRESETS,
@@ -30,9 +32,6 @@ from .models import (
 )
 from .services import ActivityData, ParticipantData
 
-insee_field_validator = RegexValidator(
-    r"^(\d{5}|2[AB]\d{3})$", "Le code INSEE compte cinq caractères (ex. 59212)."
-)
 YES_NO = [("oui", "Oui"), ("non", "Non")]
 
 
@@ -61,6 +60,49 @@ def _count_field(label: str) -> forms.IntegerField:
             "min_value": "Indiquez 0 ou plus.",
             "max_value": "Indiquez au plus 10 000.",
         },
+    )
+
+
+OTHER_COMMUNE = "autre"
+
+
+class CommuneSelectField(forms.ChoiceField):
+    """The territory's communes by name, « Autre commune », and any INSEE code of the
+    national list (a record's commune outside the territory, or a program's input)."""
+
+    def valid_value(self, value) -> bool:
+        return super().valid_value(value) or french_communes.get(value) is not None
+
+
+class CommuneMatchField(forms.ChoiceField):
+    """« Laquelle ? » among the communes the typed name designates. A choice that no longer
+    matches the name (the name was changed since) is ignored, not refused."""
+
+    def validate(self, value) -> None:
+        pass
+
+    def clean(self, value):
+        value = super().clean(value)
+        return value if self.valid_value(value) else ""
+
+
+def _commune_fields(label: str, *, help_text: str = ""):
+    """The three fields of a commune picker: the select, the other commune's name or
+    postcode, and the choice among homonyms (shown only when the name is ambiguous)."""
+    return (
+        CommuneSelectField(label=label, required=False, help_text=help_text, choices=()),
+        forms.CharField(
+            label="Autre commune : son nom ou son code postal",
+            max_length=100,
+            required=False,
+            help_text="Si la commune n'est pas dans la liste. Par exemple : Nantes, ou 44000.",
+        ),
+        CommuneMatchField(
+            label="Plusieurs communes correspondent : laquelle ?",
+            required=False,
+            widget=forms.RadioSelect,
+            choices=(),
+        ),
     )
 
 
@@ -104,12 +146,8 @@ class ActivityRecordForm(forms.Form):
         help_text="Si vous avez choisi « Lieu d’activité ».",
         empty_label="Choisir un lieu",
     )
-    place_insee = forms.CharField(
-        label="Code INSEE de la commune du lieu",
-        max_length=5,
-        required=False,
-        validators=[insee_field_validator],
-        help_text="Si vous avez choisi « À domicile » ou « Autre lieu ». Exemple : 59212.",
+    place_insee, place_insee_other, place_insee_match = _commune_fields(
+        "Commune du lieu", help_text="Si vous avez choisi « À domicile » ou « Autre lieu »."
     )
     materiels = forms.MultipleChoiceField(
         label="Matériel utilisé",
@@ -175,11 +213,8 @@ class ActivityRecordForm(forms.Form):
     statut_social = forms.ChoiceField(
         label="Situation", choices=StatutSocial.choices, required=False, widget=forms.RadioSelect
     )
-    commune_insee = forms.CharField(
-        label="Code INSEE de la commune où habite la personne",
-        max_length=5,
-        required=False,
-        validators=[insee_field_validator],
+    commune_insee, commune_insee_other, commune_insee_match = _commune_fields(
+        "Commune où habite la personne"
     )
     # Collective.
     level = forms.ChoiceField(
@@ -216,14 +251,17 @@ class ActivityRecordForm(forms.Form):
 
     INDIVIDUAL_FIELDS = (
         "autonomie", "oriented", "structure_redirection", "first_visit",
-        "genre", "birth_year", "statut_social", "commune_insee",
+        "genre", "birth_year", "statut_social",
+        "commune_insee", "commune_insee_other", "commune_insee_match",
     )  # fmt: skip
     COLLECTIVE_FIELDS = ("level", "title", *ANONYMOUS_FIELDS)
+    # Each commune picker: its select's name and the label of its empty choice.
+    COMMUNE_PICKERS = {"place_insee": "Choisir la commune", "commune_insee": "Non communiquée"}
 
     def __init__(self, *args, user, kind: str | None = None, known_participants=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.known_participants = list(known_participants)
-        self.fields["venue"].queryset = (
+        cast(forms.ModelChoiceField, self.fields["venue"]).queryset = (
             Venue.objects.filter(commune__territory_id=user.territory_id)
             .select_related("commune")
             .order_by("commune__name", "name")
@@ -253,6 +291,94 @@ class ActivityRecordForm(forms.Form):
             value = self.initial.get(name)
             if isinstance(value, bool):
                 self.initial[name] = "oui" if value else "non"
+        self._setup_commune_pickers(user)
+
+    def _setup_commune_pickers(self, user) -> None:
+        """The territory's communes in each select (one query), the record's own commune
+        when it is elsewhere, and the homonyms of a typed name as « Laquelle ? »."""
+        pickers = [name for name in self.COMMUNE_PICKERS if name in self.fields]
+        if not pickers:
+            return
+        territory = list(
+            Commune.objects.filter(territory_id=user.territory_id)
+            .order_by("name")
+            .values_list("insee_code", "name")
+        )
+        known = {code for code, _ in territory}
+        for name in pickers:
+            source = self.data if self.is_bound else self.initial
+            value = (source.get(name) or "").strip()
+            elsewhere = []
+            if value and value != OTHER_COMMUNE and value not in known:
+                commune = french_communes.get(value)
+                label = commune.label if commune else f"Code INSEE {value}"
+                elsewhere = [(value, f"{label}, hors du territoire")]
+            cast(forms.ChoiceField, self.fields[name]).choices = [
+                ("", self.COMMUNE_PICKERS[name]),
+                *territory,
+                *elsewhere,
+                (OTHER_COMMUNE, "Autre commune (hors du territoire)"),
+            ]
+            text = (source.get(f"{name}_other") or "").strip()
+            if value in ("", OTHER_COMMUNE) and text:
+                try:
+                    found = french_communes.search(text)
+                except french_communes.CommuneNotFound:
+                    found = []
+                if len(found) > 1:
+                    match = cast(forms.ChoiceField, self.fields[f"{name}_match"])
+                    match.choices = [(c.insee, c.label) for c in found]
+
+    def commune_picker(self, name: str) -> dict:
+        """The bound fields of one picker, for the template."""
+        match = self[f"{name}_match"]
+        return {
+            "select": self[name],
+            "other": self[f"{name}_other"],
+            "match": match if cast(forms.ChoiceField, match.field).choices else None,
+        }
+
+    @property
+    def place_commune(self) -> dict:
+        return self.commune_picker("place_insee")
+
+    @property
+    def person_commune(self) -> dict:
+        return self.commune_picker("commune_insee")
+
+    def _resolve_commune(self, data: dict, name: str) -> None:
+        """Put the chosen commune's INSEE code in ``data[name]``: a commune of the list
+        wins; else the typed name or postcode, resolved on the national list (one match:
+        that one; several: the adviser picks among them; none: a French error)."""
+        if name not in self.fields or name in self.errors:
+            return
+        choice = data.get(name) or ""
+        text = (data.get(f"{name}_other") or "").strip()
+        match = data.get(f"{name}_match") or ""
+        data[name] = ""
+        if choice and choice != OTHER_COMMUNE:
+            data[name] = choice
+        elif not text:
+            if choice == OTHER_COMMUNE:
+                self.add_error(f"{name}_other", "Écrivez le nom de la commune ou son code postal.")
+        elif match:
+            data[name] = match
+        else:
+            try:
+                found = french_communes.search(text)
+            except french_communes.CommuneNotFound as exc:
+                self.add_error(f"{name}_other", str(exc))
+                return
+            if len(found) == 1:
+                data[name] = found[0].insee
+            else:
+                self.add_error(
+                    f"{name}_match",
+                    f"Plusieurs communes correspondent à « {text} » : choisissez la bonne.",
+                )
+
+    def _commune_failed(self, name: str) -> bool:
+        return any(n in self.errors for n in (name, f"{name}_other", f"{name}_match"))
 
     @property
     def kind_value(self) -> str:
@@ -280,14 +406,14 @@ class ActivityRecordForm(forms.Form):
             data["duration_minutes"] = hours * 60 + minutes
         elif choice:
             data["duration_minutes"] = int(choice)
+        for name in self.COMMUNE_PICKERS:
+            self._resolve_commune(data, name)
         place = data.get("place_type")
         if place == TypeLieu.LIEU_ACTIVITE and not data.get("venue"):
             self.add_error("venue", "Choisissez le lieu d'activité.")
         needs_insee = place in (TypeLieu.DOMICILE, TypeLieu.AUTRE)
-        if needs_insee and not data.get("place_insee") and "place_insee" not in self.errors:
-            self.add_error(
-                "place_insee", "Indiquez le code INSEE de la commune du lieu (5 caractères)."
-            )
+        if needs_insee and not data.get("place_insee") and not self._commune_failed("place_insee"):
+            self.add_error("place_insee", "Choisissez la commune du lieu.")
         return data
 
     def to_data(self) -> ActivityData:

@@ -145,7 +145,7 @@ def _validate(data: ActivityData, *, territory_id: int, adviser) -> dict[str, li
         elif data.venue.commune.territory_id != territory_id:
             add("venue", "Ce lieu n'est pas sur votre territoire.")
     elif data.place_type in (TypeLieu.DOMICILE, TypeLieu.AUTRE) and not data.place_insee:
-        add("place_insee", "Indiquez le code INSEE de la commune du lieu (5 caractères).")
+        add("place_insee", "Choisissez la commune du lieu.")
     elif data.place_type == TypeLieu.A_DISTANCE and not (data.place_insee or remote_insee(adviser)):
         add("place_type", "La commune de l'employeur n'est pas connue : choisissez un autre lieu.")
     aide = Thematique.AIDE_AUX_DEMARCHES_ADMINISTRATIVES in data.thematiques

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 
 from cadran.accounts.enums import Role
 from cadran.core import clock
@@ -50,7 +51,9 @@ def activity_view(view):
     return login_required(wrapped)
 
 
-def _render_form(request, form, *, title, record=None, appointment=None, session=None, present=()):
+def _render_form(
+    request, form, *, title, record=None, appointment=None, session=None, present=(), free=False
+):
     return render(
         request,
         "activity/record_form.html",
@@ -63,6 +66,7 @@ def _render_form(request, form, *, title, record=None, appointment=None, session
             "is_collective": form.kind_value == TypeActivite.COLLECTIF,
             "fixed_kind": form.fixed_kind,
             "present": present,
+            "free": free,
         },
     )
 
@@ -106,18 +110,42 @@ def record_list(request):
     )
 
 
+KIND_HELP = {
+    TypeActivite.INDIVIDUEL: "Vous avez aidé une personne : au marché, au téléphone, chez elle…",
+    TypeActivite.COLLECTIF: "Vous avez animé un atelier pour un groupe.",
+}
+NEW_RECORD_TITLES = {
+    TypeActivite.INDIVIDUEL: "Nouveau compte rendu : accompagnement individuel",
+    TypeActivite.COLLECTIF: "Nouveau compte rendu : atelier collectif",
+}
+
+
 @activity_view
 def record_new(request):
+    """Two steps, without JavaScript: the kind first (a link per kind, ``?type=``), then the
+    form with only that kind's fields. A POST may also carry ``kind`` (older clients)."""
     if not request.user.is_adviser:
         raise PermissionDenied
+    kind = request.GET.get("type") or request.POST.get("kind") or ""
+    if kind not in TypeActivite.values:
+        return render(
+            request,
+            "activity/record_kind.html",
+            {
+                "kinds": [
+                    (label, KIND_HELP[value], f"{reverse('activity:record_new')}?type={value}")
+                    for value, label in TypeActivite.choices
+                ]
+            },
+        )
     form = ActivityRecordForm(
-        request.POST or None, user=request.user, initial={"date": clock.today()}
+        request.POST or None, user=request.user, kind=kind, initial={"date": clock.today()}
     )
     if request.method == "POST" and form.is_valid():
         response = _save_new(request, form, adviser=request.user)
         if response:
             return response
-    return _render_form(request, form, title="Nouveau compte rendu d'activité")
+    return _render_form(request, form, title=NEW_RECORD_TITLES[TypeActivite(kind)], free=True)
 
 
 @activity_view

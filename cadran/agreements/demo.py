@@ -26,6 +26,7 @@ from pathlib import Path
 from cadran.accounts.enums import Role
 from cadran.accounts.models import User
 from cadran.core import clock
+from cadran.core.french import de
 from cadran.scheduling.models import Permanence
 from cadran.territory.models import Commune, Territory
 
@@ -198,7 +199,7 @@ def load_demo_agreements(territory: Territory) -> list[Agreement]:
         agreement = services.create_agreement(
             commune=commune,
             by=by,
-            commune_signatory_name=f"Maire de {name} (exemple)",
+            commune_signatory_name=f"Maire {de(name)} (exemple)",
             start_date=dt.date(2025, 1, 1) if late else None,
             permanence=permanence,
             advisers=[permanence.adviser] if permanence else [],

@@ -148,3 +148,65 @@ def agreement_for_page(user, pk: int) -> Agreement:
         )
         .get(pk=pk)
     )
+
+
+# --- What waits on the start page (cadran.scheduling.start_page) ----------------------------
+
+
+@dataclass(frozen=True)
+class AgreementTodo:
+    """Agreements of the user's scope someone has to act on, counted."""
+
+    to_sign: int = 0  # prepared, not signed yet
+    to_decide: int = 0  # the renewal to decide, or the absolute limit near with no new one
+    to_transmit: int = 0  # signed, a copy still to send (article 8)
+
+
+def agreement_todo(user, *, today: dt.date) -> AgreementTodo:
+    """Counts for the start page of the Service Culture and the coordination: two queries,
+    whatever the number of agreements (the territory's rules, then the agreements with
+    their state data, the limit's deliberation and the copies not sent, annotated)."""
+    from django.db.models import Count, Q
+
+    from .notifications import CAP_APPROACHING, RENEWAL_DUE
+    from .sweepers import due_alerts
+
+    agreements = list(
+        Agreement.objects.visible_to(user)
+        .with_state_data()
+        .select_related("cap_deliberation")
+        .annotate(
+            unsent=Count(
+                "transmissions", filter=Q(transmissions__sent_on__isnull=True), distinct=True
+            )
+        )
+        .order_by("commune_id", "-start_date", "-pk")
+    )
+    newest_start: dict[int, dt.date] = {}
+    for agreement in agreements:
+        newest_start.setdefault(agreement.commune_id, agreement.start_date)
+    to_sign = to_decide = to_transmit = 0
+    for agreement in agreements:
+        if agreement.signed_on is None:
+            to_sign += 1
+            continue
+        if agreement.unsent:
+            to_transmit += 1
+        events = {alert.event for alert in due_alerts(agreement, today)}
+        superseded = newest_start[agreement.commune_id] > agreement.start_date
+        if RENEWAL_DUE in events or (CAP_APPROACHING in events and not superseded):
+            to_decide += 1
+    return AgreementTodo(to_sign=to_sign, to_decide=to_decide, to_transmit=to_transmit)
+
+
+def latest_agreement_rows(user, *, today: dt.date, months_before: int) -> list[Row]:
+    """The most recent agreement of each commune in scope, with its state and next
+    deadline (what a commune's referent reads on their start page): one query."""
+    seen: set[int] = set()
+    rows = []
+    for row in agreement_rows(user, today=today, months_before=months_before):
+        if row.agreement.commune_id in seen:
+            continue
+        seen.add(row.agreement.commune_id)
+        rows.append(row)
+    return rows

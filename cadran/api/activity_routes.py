@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
+from cadran.accounts.models import ApiScope
 from cadran.activity.coop_export import record_to_coop
 from cadran.activity.models import ACTIVITY_ROLES
 from cadran.activity.selectors import records_for
@@ -30,7 +31,7 @@ FORBIDDEN = (
 BAD_PERIOD = "La date de fin doit être après la date de début."
 MAX_SPAN_DAYS = 366
 
-router = Router(auth=StaffTokenAuth(), tags=["Activité (personnel)"])
+router = Router(auth=StaffTokenAuth(ApiScope.READ_ACTIVITIES), tags=["Activité (personnel)"])
 
 
 class ActivityPeriod(Schema):

@@ -1,7 +1,9 @@
 """Authentication of staff programs: ``Authorization: Bearer <jeton>``.
 
-A token acts with its owner's scope (see ``/compte/jetons/``). A missing, unknown or
-revoked token is HTTP 401 with a French message in the API's usual error shape.
+A token acts with its owner's scope (see ``/compte/jetons/``), within the rights chosen
+when it was created (``ApiScope``). A missing, unknown, revoked or expired token is HTTP
+401, a token without the right for the endpoint HTTP 403, both with a French message in
+the API's usual error shape.
 """
 
 from __future__ import annotations
@@ -10,29 +12,34 @@ from django.http import HttpRequest
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
-from cadran.accounts.services import authenticate_api_token
+from cadran.accounts.services import REFUSED_UNKNOWN, ApiTokenRefused, use_api_token
 
 AUTH_MISSING = (
     "Jeton d'API manquant. Ajoutez l'en-tête « Authorization: Bearer <votre jeton> » "
     "(jeton à créer sur la page « Mes jetons d'API »)."
 )
-AUTH_REFUSED = (
-    "Jeton d'API inconnu ou révoqué. Créez-en un nouveau sur la page « Mes jetons d'API »."
-)
+AUTH_REFUSED = REFUSED_UNKNOWN
 
 
 class StaffTokenAuth(HttpBearer):
+    """A staff token holding ``scope`` (None: any valid token)."""
+
+    def __init__(self, scope: str | None = None) -> None:
+        self.scope = scope
+        super().__init__()
+
     def __call__(self, request: HttpRequest):
         value = request.headers.get(self.header, "")
         scheme, _, token = value.partition(" ")
-        if not value:
+        if not value.strip():
             raise HttpError(401, AUTH_MISSING)
         if scheme.lower() != self.openapi_scheme or not token.strip():
             raise HttpError(401, AUTH_REFUSED)
         return self.authenticate(request, token.strip())
 
     def authenticate(self, request: HttpRequest, token: str):
-        user = authenticate_api_token(token)
-        if user is None:
-            raise HttpError(401, AUTH_REFUSED)
-        return user
+        try:
+            row = use_api_token(token, scope=self.scope)
+        except ApiTokenRefused as exc:
+            raise HttpError(exc.status, exc.message) from exc
+        return row.user

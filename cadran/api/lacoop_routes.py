@@ -35,6 +35,7 @@ from ninja.errors import HttpError
 from ninja.responses import Status
 from pydantic import field_validator, model_validator
 
+from cadran.accounts.models import ApiScope
 from cadran.activity.coop_export import beneficiary_rows
 from cadran.activity.enums import Genre, StatutSocial, TrancheAge
 from cadran.activity.models import ACTIVITY_ROLES, ActivityRecord
@@ -95,7 +96,9 @@ class LaCoopBearerAuth(StaffTokenAuth):
             return super().authenticate(request, secret)
 
 
-router = Router(auth=LaCoopBearerAuth(), tags=["Activité (format API v1 de La Coop)"])
+router = Router(
+    auth=LaCoopBearerAuth(ApiScope.READ_ACTIVITIES), tags=["Activité (format API v1 de La Coop)"]
+)
 
 
 # --- cursors ------------------------------------------------------------------------------

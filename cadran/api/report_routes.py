@@ -15,6 +15,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
 from cadran.accounts.enums import TERRITORY_ROLES, Role
+from cadran.accounts.models import ApiScope
 from cadran.core import clock
 from cadran.reporting.exports import report_json
 from cadran.reporting.selectors import MAX_PERIOD_DAYS, Period, attendance_report
@@ -30,7 +31,7 @@ UNKNOWN_COMMUNE = "Commune inconnue, ou qui n'est pas la vôtre."
 BAD_PERIOD = "La date de fin doit être le même jour ou après la date de début."
 TOO_LONG = "La période ne peut pas dépasser dix ans."
 
-router = Router(auth=StaffTokenAuth(), tags=["Rapports (personnel)"])
+router = Router(auth=StaffTokenAuth(ApiScope.READ_REPORTS), tags=["Rapports (personnel)"])
 
 
 class AttendanceQuery(Schema):
@@ -41,7 +42,7 @@ class AttendanceQuery(Schema):
 
 @router.get(
     "/reports/attendance",
-    response={200: dict[str, Any], 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response={200: dict[str, Any], 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="État de la fréquentation d'une commune",
     description=(
         "Les chiffres du rapport de fréquentation d'une commune pour une période (par défaut "

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cadran.core.clock import paris
+from cadran.core.french import de
 from cadran.notifications.formatting import day_label, hour_label
 from cadran.workshops.conditions import venue_shortfalls
 
@@ -276,7 +277,7 @@ def engagements_of(
                 commune_name=occ.commune_name,
                 start=occ.busy_start,
                 end=occ.end,
-                label=f"la permanence de {occ.commune_name}",
+                label=f"la permanence {de(occ.commune_name)}",
             )
         )
     for session in sessions:
@@ -342,7 +343,7 @@ def adviser_conflicts(
                         kind=TRAVEL,
                         message=(
                             f"{a.adviser_name} n'a que {gap} minutes le "
-                            f"{day_label(a.start, year=False)} pour aller de {a.commune_name} "
+                            f"{day_label(a.start, year=False)} pour aller {de(a.commune_name)} "
                             f"({a.label}, fin à {hour_label(a.end)}) à {nxt.commune_name} "
                             f"({nxt.label}, début à {hour_label(nxt.start)}) : il faut "
                             f"{needed} minutes de trajet."
@@ -410,7 +411,7 @@ def closure_conflicts(
                 Conflict(
                     kind=CLOSURE,
                     message=(
-                        f"La permanence de {occ.commune_name} du "
+                        f"La permanence {de(occ.commune_name)} du "
                         f"{day_label(occ.day, year=False)} ({occ.hours}) tombe sur une fermeture "
                         f"« {closure.reason} » ({closure.scope_label.lower()}) : {consequence}"
                     ),

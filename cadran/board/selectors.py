@@ -545,6 +545,11 @@ class Cell:
     header_id: str
     items: list[CellItem] = field(default_factory=list)
 
+    @property
+    def label(self) -> str:
+        """« lundi 30 novembre »: the cell's day, written on it when the table is stacked."""
+        return f"{DAYS[self.day.weekday()]} {self.day.day} {MONTHS[self.day.month - 1]}"
+
 
 @dataclass
 class Row:
@@ -742,3 +747,151 @@ def build_grid(
         conflicts=numbered,
         totals=dict(totals),
     )
+
+
+# --- The month as a calendar (weeks as rows, Monday to Sunday) -------------------------------
+
+# Items that last several days: shown once in each week row, on their first day there.
+SPANNING_KINDS = frozenset({"loan", "closure", "leave"})
+
+
+def month_weeks(first: dt.date, last: dt.date) -> list[list[dt.date]]:
+    """The weeks (Monday to Sunday) that hold the days from ``first`` to ``last``: the
+    first week starts on the Monday before ``first`` (or on it), the last ends on the
+    Sunday after ``last``. Every day of the period is in exactly one week."""
+    monday = first - dt.timedelta(days=first.weekday())
+    weeks = []
+    while monday <= last:
+        weeks.append([monday + dt.timedelta(days=n) for n in range(7)])
+        monday += dt.timedelta(weeks=1)
+    return weeks
+
+
+def _span_of(item: CellItem) -> tuple[dt.date, dt.date] | None:
+    """The first and last day of an item that lasts several days, else None."""
+    entry: Any = item.entry
+    if item.kind == "loan":
+        first, last = entry.start_date, entry.end_date
+    elif item.kind in ("closure", "leave"):
+        days = entry.days()
+        first, last = (days[0], days[-1]) if days else (None, None)
+    else:
+        return None
+    if first is None or first == last:
+        return None
+    return first, last
+
+
+@dataclass
+class CalendarItem:
+    """One entry of the calendar; ``span`` (first and last day) for what lasts several
+    days, written once in the week row (« du 3 au 24 mars »)."""
+
+    item: CellItem
+    span: tuple[dt.date, dt.date] | None = None
+
+    @property
+    def kind(self) -> str:
+        return self.item.kind
+
+    @property
+    def span_label(self) -> str:
+        if self.span is None:
+            return ""
+        return span_label(*self.span)
+
+
+def span_label(first: dt.date, last: dt.date) -> str:
+    """« du 3 au 24 mars », « du 28 février au 3 mars », with the year when it changes."""
+    end = f"{last.day} {MONTHS[last.month - 1]}"
+    if first.year != last.year:
+        return f"du {first.day} {MONTHS[first.month - 1]} {first.year} au {end} {last.year}"
+    if first.month != last.month:
+        return f"du {first.day} {MONTHS[first.month - 1]} au {end}"
+    return f"du {first.day} au {end}"
+
+
+@dataclass
+class CalendarDay:
+    day: dt.date
+    in_month: bool
+    label: str  # « lundi 3 mars »
+    holiday: str = ""
+    is_today: bool = False
+    is_weekend: bool = False
+    items: list[CalendarItem] = field(default_factory=list)
+
+
+@dataclass
+class CalendarWeek:
+    monday: dt.date
+    key: str  # for the row header's id
+    label: str  # « Semaine du 2 mars »
+    days: list[CalendarDay]
+
+
+@dataclass
+class MonthCalendar:
+    weekdays: list[str]
+    weeks: list[CalendarWeek]
+
+    def days(self) -> list[CalendarDay]:
+        return [day for week in self.weeks for day in week.days]
+
+
+def build_month_calendar(grid: Grid, *, first: dt.date, last: dt.date) -> MonthCalendar:
+    """The month board as a calendar: weeks as rows, Monday to Sunday as columns.
+
+    Each item of the grid appears once per day, whatever the number of rows it was in (a
+    session of two advisers, a loan of the territory row); an item that lasts several days
+    (a loan, a closure, an absence) appears once in each week row, on its first day in that
+    row of the month, with « du … au … ». Days of the neighbouring months are empty cells
+    (they belong to the previous or next month's page)."""
+    by_day: dict[dt.date, list[CellItem]] = defaultdict(list)
+    seen_on_day: set[tuple[dt.date, str, str]] = set()
+    for row in grid.rows:
+        for cell in row.cells:
+            for cell_item in cell.items:
+                key = (cell.day, cell_item.kind, cell_item.entry.key)  # type: ignore[attr-defined]
+                if key not in seen_on_day:
+                    seen_on_day.add(key)
+                    by_day[cell.day].append(cell_item)
+    holidays = {column.day: column.holiday for column in grid.days}
+    today = clock.today()
+    weeks = []
+    for dates in month_weeks(first, last):
+        shown: set[tuple[str, str]] = set()
+        days = []
+        for day in dates:
+            in_month = first <= day <= last
+            calendar_day = CalendarDay(
+                day=day,
+                in_month=in_month,
+                label=f"{DAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]}",
+                holiday=holidays.get(day, ""),
+                is_today=day == today,
+                is_weekend=day.weekday() >= 5,
+            )
+            for cell_item in sorted(by_day.get(day, []) if in_month else [], key=_item_order):
+                span = _span_of(cell_item)
+                if span is not None:
+                    once = (cell_item.kind, cell_item.entry.key)  # type: ignore[attr-defined]
+                    if once in shown:
+                        continue
+                    shown.add(once)
+                calendar_day.items.append(CalendarItem(cell_item, span))
+            days.append(calendar_day)
+        monday = dates[0]
+        weeks.append(
+            CalendarWeek(
+                monday=monday,
+                key=f"{monday:%Y%m%d}",
+                label=f"Semaine du {monday.day} {MONTHS[monday.month - 1]}",
+                days=days,
+            )
+        )
+    return MonthCalendar(weekdays=[d.capitalize() for d in DAYS], weeks=weeks)
+
+
+def _item_order(item: CellItem) -> tuple:
+    return item.sort_key

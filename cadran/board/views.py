@@ -125,6 +125,11 @@ def _board(request, view: str):
     grid = selectors.build_grid(
         board, view=view, rows_mode=rows_mode, filters=filters, viewer=viewer, links=LINKS
     )
+    calendar = (
+        selectors.build_month_calendar(grid, first=date_from, last=date_to)
+        if view == MONTH
+        else None
+    )
     other = MONTH if view == WEEK else WEEK
     this_url = reverse(f"board:{view}")
     return render(
@@ -132,6 +137,7 @@ def _board(request, view: str):
         "board/board.html",
         {
             "grid": grid,
+            "calendar": calendar,
             "form": form,
             "view": view,
             "date_from": date_from,

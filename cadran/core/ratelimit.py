@@ -1,4 +1,4 @@
-"""Rate limits of the public write endpoints (booking, workshop registration, cancel).
+"""Rate limits of the public write endpoints (booking, workshop registration, cancel, move).
 
 A client (its IP address) may make ``CADRAN_RATELIMIT_PER_CLIENT`` attempts (POST) a
 minute on these endpoints, and everyone together ``CADRAN_RATELIMIT_PER_TARGET`` attempts a
@@ -60,18 +60,26 @@ class Limited:
 
     url_name: str
     target: str | None  # a URL kwarg name, "json:<field>" for the API body, or None
+    # Endpoints that act on the same thing share one per-target counter: the HTML form and
+    # the API book the same slot, so together they get CADRAN_RATELIMIT_PER_TARGET a minute.
+    bucket: str = ""
+
+    @property
+    def bucket_name(self) -> str:
+        return self.bucket or self.url_name
 
 
 LIMITED: dict[str, Limited] = {
     item.url_name: item
     for item in [
-        Limited("public:book", "slot_id"),
-        Limited("public:session_register", "pk"),
-        Limited("public:cancel", "token"),
+        Limited("public:book", "slot_id", bucket="slot"),
+        Limited("public:session_register", "pk", bucket="session"),
+        Limited("public:cancel", "token", bucket="appointment"),
+        Limited("public:reschedule_confirm", "token"),
         Limited("public:workshop_registration_cancel", "token"),
-        Limited("api:create_appointment", "json:slot"),
-        Limited("api:cancel", "json:token"),
-        Limited("api:create_registration", "session_id"),
+        Limited("api:create_appointment", "json:slot", bucket="slot"),
+        Limited("api:cancel", "json:token", bucket="appointment"),
+        Limited("api:create_registration", "session_id", bucket="session"),
     ]
 }
 
@@ -115,7 +123,7 @@ def check(request: HttpRequest, url_name: str, kwargs: dict) -> bool:
     over = per_client > settings.CADRAN_RATELIMIT_PER_CLIENT
     target = _target(request, limited, kwargs)
     if target is not None:
-        per_target = _hit(f"rl:t:{url_name}:{target}:{slot}", window=window)
+        per_target = _hit(f"rl:t:{limited.bucket_name}:{target}:{slot}", window=window)
         if per_target > settings.CADRAN_RATELIMIT_PER_TARGET:
             over = True
     return over

@@ -151,4 +151,48 @@ def load_demo_equipment(territory: Territory) -> dict[str, int]:
             LoanStatus.REQUESTED,
             purpose="Projection au conseil municipal des jeunes",
         )
+    # The past year: the printer for each 3D-printer session held, and the laptop kit and
+    # the projector lent now and then, all returned.
+    held = (
+        Session.objects.filter(
+            workshop__territory=territory,
+            workshop__format__needs_3d_printer=True,
+            start__lt=clock.now(),
+        )
+        .select_related("venue__commune", "venue__library")
+        .order_by("start")
+    )
+    for session in held:
+        day = clock.paris(session.start).date()
+        loan(
+            items["IMP3D-01"],
+            session.venue.commune,
+            day - dt.timedelta(days=1),
+            day + dt.timedelta(days=1),
+            LoanStatus.RETURNED,
+            library=session.venue.library,
+            storage="Réserve fermée à clé de la médiathèque",
+            purpose=f"Séance « {session.workshop.title} »",
+        )
+    past = [
+        # item, commune, weeks ago, days, purpose, condition
+        ("VALISE-01", "59400", 40, 3, "Initiation au CCAS", ReturnCondition.GOOD),
+        ("VP-01", "62491", 30, 1, "Réunion publique sur France Services", ReturnCondition.GOOD),
+        ("VALISE-01", "62502", 18, 4, "Semaine du numérique à l'école", ReturnCondition.WORN),
+        ("VP-01", "59293", 10, 1, "Projection au club des aînés", ReturnCondition.GOOD),
+    ]
+    for ident, insee, weeks_ago, days, purpose, condition in past:
+        commune = communes.get(insee)
+        if commune is None:
+            continue
+        start = today - dt.timedelta(weeks=weeks_ago)
+        loan(
+            items[ident],
+            commune,
+            start,
+            start + dt.timedelta(days=days),
+            LoanStatus.RETURNED,
+            purpose=purpose,
+            return_condition=condition,
+        )
     return {"equipment": len(items), "loans": loans}

@@ -4,13 +4,16 @@ whose errors are put back on the fields (``apply_service_errors``)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
+from django.db.models import Exists, OuterRef
 
 from cadran.accounts.enums import Role
 from cadran.territory.models import Commune, Library
 
-from .enums import STORED_EQUIPMENT_STATUSES, EquipmentStatus, ReturnCondition
-from .models import Equipment
+from .enums import STORED_EQUIPMENT_STATUSES, EquipmentKind, EquipmentStatus, ReturnCondition
+from .models import Equipment, Loan
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -79,6 +82,57 @@ class LoanRequestForm(forms.Form):
             commune__in=communes
         ).select_related("commune")
         self.fields["library"].label_from_instance = lambda lib: f"{lib.name} ({lib.commune.name})"
+
+    @classmethod
+    def initial_from(cls, query, *, user) -> dict:
+        """The form pre-filled from the address, e.g. from a 3D-printer session that waits
+        for its loan (docs/materiel.md): ``materiel`` (an item) or ``type`` (a kind: the
+        first item of that kind free over the dates, else the first one), ``commune``
+        (INSEE code), ``bibliotheque``, ``du`` and ``au`` (ISO dates), ``motif``. Anything
+        unknown or outside the user's scope is left empty."""
+        initial: dict = {}
+
+        def day(name: str) -> dt.date | None:
+            try:
+                return dt.date.fromisoformat(query.get(name, ""))
+            except ValueError:
+                return None
+
+        start, end = day("du"), day("au")
+        if start:
+            initial["start_date"] = start
+        if end and (start is None or end >= start):
+            initial["end_date"] = end
+        items = Equipment.objects.visible_to(user).lendable()
+        item_id = query.get("materiel", "")
+        kind = query.get("type", "")
+        if item_id.isdigit():
+            initial["equipment"] = int(item_id)
+        elif kind in EquipmentKind.values:
+            of_kind = items.filter(kind=kind).order_by("name", "pk")
+            if start and end:
+                busy = (
+                    Loan.objects.filter(equipment=OuterRef("pk")).holding().overlapping(start, end)
+                )
+                of_kind = of_kind.order_by(Exists(busy), "name", "pk")
+            first = of_kind.values_list("pk", flat=True).first()
+            if first is not None:
+                initial["equipment"] = first
+        if user.role != Role.LIBRARIAN or user.is_superuser:
+            communes = Commune.objects.visible_to(user)
+            commune = communes.filter(insee_code=query.get("commune", "")).first()
+            if commune is not None:
+                initial["commune"] = commune.pk
+            library_id = query.get("bibliotheque", "")
+            if library_id.isdigit():
+                library = Library.objects.filter(pk=library_id, commune__in=communes).first()
+                if library is not None:
+                    initial["library"] = library.pk
+                    initial.setdefault("commune", library.commune_id)
+        purpose = query.get("motif", "").strip()
+        if purpose:
+            initial["purpose"] = purpose[:1000]
+        return initial
 
     def clean(self):
         data = super().clean()

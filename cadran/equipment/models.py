@@ -20,6 +20,7 @@ from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from cadran.accounts.enums import TERRITORY_ROLES, Role
+from cadran.core.french import de
 from cadran.territory.models import Commune
 
 from .constraints import DateRange, PostgresExclusionConstraint
@@ -352,8 +353,7 @@ class Loan(models.Model):
     def borrower_label(self) -> str:
         if self.library is not None:
             return f"{self.library.name} ({self.commune.name})"
-        name = self.commune.name
-        return f"Commune d'{name}" if name[:1].upper() in "AEIOUYÉÈÊÂÎÔ" else f"Commune de {name}"
+        return f"Commune {de(self.commune)}"
 
     @property
     def period_label(self) -> str:

@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from cadran.core import clock
@@ -62,6 +63,17 @@ def _refusal(request, exc: ValidationError) -> None:
         raise PermissionDenied
     for message in exc.messages:
         messages.error(request, message)
+
+
+def _safe_next(request) -> str:
+    """The page to come back to (``next``, e.g. a workshop's acceptance page), only when it
+    is on this site; else "" (never a redirect to another site)."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return ""
 
 
 def _month(value: str | None, today: dt.date) -> dt.date:
@@ -181,7 +193,10 @@ def loan_list(request):
 
 @equipment_view(REQUEST_ROLES)
 def loan_request(request):
+    """Ask for a loan. Pre-filled from the address (``LoanRequestForm.initial_from``: a
+    3D-printer session's commune and dates); with a safe ``next``, come back there."""
     user = request.user
+    next_url = _safe_next(request)
     if request.method == "POST":
         form = LoanRequestForm(request.POST, user=user)
         if form.is_valid():
@@ -206,18 +221,23 @@ def loan_request(request):
                     raise PermissionDenied from exc
                 apply_service_errors(form, exc)
             else:
+                if next_url:
+                    messages.success(
+                        request,
+                        f"La demande de prêt est enregistrée ({loan.equipment.name}, "
+                        f"{loan.period_label}). Elle doit être acceptée avant la séance.",
+                    )
+                    return redirect(next_url)
                 messages.success(
                     request,
                     "Votre demande est enregistrée. Le Service Culture va la regarder.",
                 )
                 return redirect("equipment:loan_detail", pk=loan.pk)
     else:
-        initial = {}
-        item_id = request.GET.get("materiel", "")
-        if item_id.isdigit():
-            initial["equipment"] = int(item_id)
-        form = LoanRequestForm(initial=initial, user=user)
-    return render(request, "equipment/loan_request.html", {"form": form})
+        form = LoanRequestForm(
+            initial=LoanRequestForm.initial_from(request.GET, user=user), user=user
+        )
+    return render(request, "equipment/loan_request.html", {"form": form, "next_url": next_url})
 
 
 def _visible_loan(request, pk: int) -> Loan:
@@ -239,6 +259,7 @@ def loan_detail(request, pk: int):
         "can_manage": can_manage,
         "can_cancel": waiting
         and (can_manage or services.speaks_for(user, commune=loan.commune, library=loan.library)),
+        "next_url": _safe_next(request),
         "history": list(
             AuditLog.objects.for_object(loan)
             .select_related("actor")
@@ -249,6 +270,8 @@ def loan_detail(request, pk: int):
 
 
 def _loan_action(request, pk: int, action, success: str):
+    """A step of the loan; done, back to a safe ``next`` if there is one (the workshop
+    acceptance that waited for this loan), else to the loan."""
     loan = _visible_loan(request, pk)
     try:
         action(loan=loan, by=request.user)
@@ -256,6 +279,9 @@ def _loan_action(request, pk: int, action, success: str):
         _refusal(request, exc)
     else:
         messages.success(request, success)
+        next_url = _safe_next(request)
+        if next_url:
+            return redirect(next_url)
     return redirect("equipment:loan_detail", pk=loan.pk)
 
 

@@ -162,3 +162,14 @@ def describe_failed_task(result: DBTaskResult) -> FailedTask:
         finished_at=result.finished_at,
         traceback=result.traceback,
     )
+
+
+def failed_about_appointments(appointments) -> MessageQuerySet:
+    """Failed messages about these appointments (an adviser's start page: the person was
+    not told, someone should call them). The content type is matched by name in the same
+    query, so the count costs one query whatever the cache."""
+    return Message.objects.failed().filter(
+        content_type__app_label=Appointment._meta.app_label,
+        content_type__model=Appointment._meta.model_name,
+        object_id__in=appointments.values("pk"),
+    )

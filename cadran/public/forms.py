@@ -9,14 +9,17 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
 
-from cadran.scheduling.enums import THEMATIQUE_HINTS, Thematique
+from cadran.scheduling.enums import PUBLIC_THEMATIQUE_GROUPS
 from cadran.scheduling.models import phone_validator
 from cadran.scheduling.services import BeneficiaryData
 
 OTHER_COMMUNE = "autre"
 
-# The reasons an inhabitant may tick: those with a plain-language hint, in the hints' order.
-TOPIC_CHOICES = [(code, Thematique(code).label) for code in THEMATIQUE_HINTS]
+# The reasons an inhabitant may tick, in plain words (the national code is the value),
+# in the order of their groups (docs/activite.md).
+TOPIC_CHOICES = [
+    (code, code.public_label) for _legend, codes in PUBLIC_THEMATIQUE_GROUPS for code in codes
+]
 
 NO_CONTACT = (
     "Indiquez un numéro de téléphone ou une adresse e-mail, pour vous prévenir "
@@ -80,24 +83,24 @@ class BookingForm(PersonContactForm):
         label="Pour quoi venez-vous ?",
         choices=TOPIC_CHOICES,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Cochez une ou plusieurs cases. Le conseiller pourra mieux se préparer.",
+        help_text="Cochez une ou plusieurs cases.",
         error_messages={
             "required": "Cochez au moins une case : pour quoi venez-vous ?",
             "invalid_choice": "Ce motif n'existe pas. Choisissez dans la liste.",
         },
     )
     notify_sms = forms.BooleanField(
-        label="Recevoir un SMS de confirmation et de rappel (si vous avez donné un portable)",
+        label="Me prévenir par SMS (si c'est un portable)",
         required=False,
         initial=True,
     )
     notify_email = forms.BooleanField(
-        label="Recevoir un e-mail de confirmation et de rappel (si vous avez donné une adresse)",
+        label="Me prévenir par e-mail",
         required=False,
         initial=True,
     )
     consent = forms.BooleanField(
-        label="J'ai lu les informations sur mes données personnelles, en haut de la page.",
+        label="J'ai lu les informations sur mes données personnelles.",
         error_messages={
             "required": "Cochez la case pour dire que vous avez lu les informations sur vos données."
         },
@@ -105,7 +108,9 @@ class BookingForm(PersonContactForm):
 
     def __init__(self, *args, communes: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["residence"].choices = [*communes, (OTHER_COMMUNE, "Une autre commune")]
+        residence = self.fields["residence"]
+        assert isinstance(residence, forms.ChoiceField)
+        residence.choices = [*communes, (OTHER_COMMUNE, "Une autre commune")]
 
     def clean(self):
         data = super().clean()
@@ -127,9 +132,10 @@ class BookingForm(PersonContactForm):
             notify_sms=data["notify_sms"],
         )
 
-    def topic_options(self):
-        """Each checkbox with its plain-language hint, for the template."""
+    def topic_groups(self) -> list[tuple[str, list]]:
+        """(legend, checkboxes) for each group of reasons, for the template."""
+        by_value = {checkbox.data["value"]: checkbox for checkbox in self["topics"]}
         return [
-            (checkbox, THEMATIQUE_HINTS.get(checkbox.data["value"], ""))
-            for checkbox in self["topics"]
+            (legend, [by_value[code] for code in codes])
+            for legend, codes in PUBLIC_THEMATIQUE_GROUPS
         ]

@@ -116,7 +116,7 @@ def session_poster(request, pk: int):
             "poster": poster,
             "session": session,
             "workshop": session.workshop,
-            "venue": session.venue,
+            "venue": session.place,  # the off-site place when there is one
             "territory": territory,
             "booking_url": url,
             "qr": qr_svg_data_uri(url),

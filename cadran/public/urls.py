@@ -9,6 +9,13 @@ urlpatterns = [
     path("communes/<slug:slug>/creneaux/<str:slot_id>/", views.book, name="book"),
     path("rendez-vous/<str:token>/", views.appointment_detail, name="appointment"),
     path("rendez-vous/<str:token>/annuler/", views.appointment_cancel, name="cancel"),
+    path("rendez-vous/<str:token>/agenda.ics", views.appointment_ics, name="appointment_ics"),
+    path("rendez-vous/<str:token>/changer/", views.appointment_reschedule, name="reschedule"),
+    path(
+        "rendez-vous/<str:token>/changer/<str:slot_id>/",
+        views.appointment_reschedule_confirm,
+        name="reschedule_confirm",
+    ),
     path("ateliers/", workshop_views.agenda, name="agenda"),
     path("ateliers/<int:pk>/", workshop_views.session_detail, name="session"),
     path(

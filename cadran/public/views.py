@@ -1,4 +1,4 @@
-"""Pages for inhabitants, without an account: find a permanence, book, see or cancel.
+"""Pages for inhabitants, without an account: find a permanence, book, see, move or cancel.
 
 Thin views: load, bind the form, call the scheduling services, redirect or render.
 """
@@ -6,7 +6,7 @@ Thin views: load, bind the form, call the scheduling services, redirect or rende
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -14,14 +14,15 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from cadran.core import clock
 from cadran.publicity.cache import key_part
-from cadran.scheduling import services
+from cadran.scheduling import calendars, services
 from cadran.scheduling.enums import AppointmentStatus, Channel
 from cadran.territory import identity
 from cadran.territory.models import Commune
 from cadran.territory.routing import site_territory_id
 from cadran.territory.selectors import set_current_territory
 
-from . import selectors
+from . import appointment_selectors, selectors
+from .accessibility import accessibility_state
 from .forms import BookingForm
 from .page_cache import cached_page
 
@@ -152,6 +153,22 @@ def _appointment_or_404(request, token: str):
     return appointment, None
 
 
+# What the private page says after an action (``?confirme=1``, ``?change=1``): which
+# messages to name (« Nous avons envoyé un SMS au 06 •• •• •• 78 »).
+_JUST_DONE_EVENTS = {"confirme": "appointment_booked", "change": "appointment_moved"}
+
+
+def _appointment_place(appointment) -> dict:
+    permanence = appointment.permanence
+    return {
+        "appointment": appointment,
+        "permanence": permanence,
+        "venue": permanence.venue,
+        "commune": permanence.commune,
+        "territory": permanence.commune.territory,
+    }
+
+
 @never_cache
 @require_GET
 def appointment_detail(request, token):
@@ -160,20 +177,103 @@ def appointment_detail(request, token):
         return not_found
     cancelled = appointment.status in (AppointmentStatus.EXCUSED, AppointmentStatus.REVOKED)
     ref = appointment.reference
-    context = {
-        "appointment": appointment,
-        "permanence": appointment.permanence,
-        "venue": appointment.permanence.venue,
-        "commune": appointment.permanence.commune,
-        "territory": appointment.permanence.commune.territory,
+    just_done = next((key for key in _JUST_DONE_EVENTS if request.GET.get(key) == "1"), "")
+    if cancelled:
+        just_done = ""
+    context = _appointment_place(appointment) | {
         "reference": " ".join(ref[i : i + 3] for i in range(0, len(ref), 3)),
         "private_url": request.build_absolute_uri(reverse("public:appointment", args=[token])),
         "cancel_url": reverse("public:cancel", args=[token]),
+        "reschedule_url": reverse("public:reschedule", args=[token]),
+        "ics_url": reverse("public:appointment_ics", args=[token]),
         "cancelled": cancelled,
         "is_past": appointment.start <= clock.now(),
-        "just_booked": request.GET.get("confirme") == "1" and not cancelled,
+        "just_booked": just_done == "confirme",
+        "just_moved": just_done == "change",
+        "notices": (
+            appointment_selectors.sent_notices(appointment, event=_JUST_DONE_EVENTS[just_done])
+            if just_done
+            else []
+        ),
     }
     return _private(render(request, "public/appointment_detail.html", context))
+
+
+@never_cache
+@require_GET
+def appointment_ics(request, token):
+    """« Ajouter à mon agenda »: this one appointment as a calendar file."""
+    appointment, not_found = _appointment_or_404(request, token)
+    if not_found:
+        return not_found
+    if appointment.status in (AppointmentStatus.EXCUSED, AppointmentStatus.REVOKED):
+        return redirect("public:appointment", token=token)
+    response = HttpResponse(
+        calendars.appointment_calendar(appointment), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="rendez-vous.ics"'
+    return _private(response)
+
+
+def _reschedule_page(request, token, appointment, *, error: str = "", status: int = 200):
+    monday = selectors.week_start(request.GET.get("semaine"), today=clock.today())
+    commune = appointment.permanence.commune
+    context = _appointment_place(appointment) | {
+        "slots": selectors.commune_slots(commune=commune, monday=monday, now=clock.now()),
+        "token": token,
+        "detail_url": reverse("public:appointment", args=[token]),
+        "reschedule_url": reverse("public:reschedule", args=[token]),
+        "error": error,
+    }
+    return _private(render(request, "public/appointment_reschedule.html", context, status=status))
+
+
+@never_cache
+@require_GET
+def appointment_reschedule(request, token):
+    """« Changer l'horaire »: the free slots of the commune's permanences, four weeks a page."""
+    appointment, not_found = _appointment_or_404(request, token)
+    if not_found:
+        return not_found
+    if not appointment.is_cancellable:
+        return redirect("public:appointment", token=token)
+    return _reschedule_page(request, token, appointment)
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def appointment_reschedule_confirm(request, token, slot_id):
+    """The new time, to confirm (GET), then the move (POST, rate-limited like the cancel)."""
+    appointment, not_found = _appointment_or_404(request, token)
+    if not_found:
+        return not_found
+    if not appointment.is_cancellable:
+        return redirect("public:appointment", token=token)
+    commune = appointment.permanence.commune
+    choice = selectors.slot_of_commune(commune=commune, slot_id=slot_id, today=clock.today())
+    if choice is None:
+        raise Http404("Ce créneau n'existe pas.")
+    try:
+        if request.method == "POST":
+            services.reschedule_appointment(appointment=appointment, slot_id=choice.id)
+            url = reverse("public:appointment", args=[token])
+            return redirect(f"{url}?change=1")
+        services.get_bookable_slot(slot_id=choice.id, now=clock.now(), for_staff=False)
+    except ValidationError as exc:
+        # Taken meanwhile, no longer open, or the appointment has just begun: the appointment
+        # stays as it was; the list of free slots, with the reason, to choose another.
+        appointment.refresh_from_db()
+        if not appointment.is_cancellable:
+            return redirect("public:appointment", token=token)
+        return _reschedule_page(
+            request, token, appointment, error=" ".join(exc.messages), status=409
+        )
+    context = _appointment_place(appointment) | {
+        "choice": choice,
+        "detail_url": reverse("public:appointment", args=[token]),
+        "reschedule_url": reverse("public:reschedule", args=[token]),
+    }
+    return _private(render(request, "public/appointment_reschedule_confirm.html", context))
 
 
 @never_cache
@@ -220,4 +320,8 @@ def privacy(request):
 @require_GET
 def accessibility(request):
     scope = selectors.address_territories(site_territory_id(request))
-    return render(request, "public/accessibility.html", {"territories": scope.offered})
+    return render(
+        request,
+        "public/accessibility.html",
+        {"territories": scope.offered, "state": accessibility_state()},
+    )

@@ -284,7 +284,7 @@ def _session_context(session: Session) -> dict:
     return {
         "session": session,
         "workshop": session.workshop,
-        "venue": session.venue,
+        "venue": session.place,  # the off-site place when there is one
         "territory": session.workshop.territory,
         "dates": say_dates(getattr(session, "cycle_dates", None) or [session]),
     }
@@ -383,7 +383,7 @@ def workshop_registration(request, token):
         "registration": registration,
         "session": session,
         "workshop": session.workshop,
-        "venue": session.venue,
+        "venue": session.place,  # the off-site place when there is one
         "territory": session.workshop.territory,
         "dates": _registration_dates(session),
         "position": waiting_position(registration),
@@ -425,7 +425,7 @@ def workshop_registration_cancel(request, token):
         "registration": registration,
         "session": session,
         "workshop": session.workshop,
-        "venue": session.venue,
+        "venue": session.place,  # the off-site place when there is one
         "dates": _registration_dates(session),
         "detail_url": detail_url,
         "error": error,

@@ -150,6 +150,7 @@ def _occurrence_event(
 def _session_event(session: Session, *, stamp: dt.datetime, public: bool) -> icalendar.Event:
     workshop = session.workshop
     venue = session.venue
+    place = session.place  # the off-site place when there is one (docs/ateliers.md)
     summary = f"Atelier : {workshop.title}"
     if public:
         description = f"{workshop.description} Gratuit, sur inscription : {session_url(session)}"
@@ -164,7 +165,7 @@ def _session_event(session: Session, *, stamp: dt.datetime, public: bool) -> ica
         start=session.start,
         end=session.end,
         summary=summary,
-        location=place_label(venue),
+        location=place_label(place),
         description=description,
         url=session_url(session) if public else "",
         cancelled=session.is_cancelled,

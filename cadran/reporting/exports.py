@@ -29,7 +29,7 @@ from cadran.core import pdf
 from cadran.core.clock import paris
 from cadran.publicity.letterhead import letterhead_html
 
-from .charts import MASKED, NBSP, bar_chart
+from .charts import MASKED, NBSP, bar_chart, grouped_bar_chart
 from .selectors import AttendanceReport, Tally, TerritoryDashboard
 
 Cell = int | float | str
@@ -86,6 +86,8 @@ class Table:
     headers: list[str]
     rows: list[list[Cell]]
     chart_column: int | None = 1  # which column the chart draws; None: no chart
+    # Several columns drawn as grouped bars (``chart_column`` is then not used).
+    chart_columns: list[int] | None = None
     unit: str = ""
     note: str = ""
     chart: str = field(default="", repr=False)
@@ -125,6 +127,23 @@ class Document:
                 continue
             if table.chart and table.chart_compact == compact:
                 continue
+            table.chart_compact = compact
+            if table.chart_columns:
+                table.chart = grouped_bar_chart(
+                    chart_id=f"graphique-{table.key}",
+                    title=table.caption,
+                    labels=[str(row[0]) for row in table.rows],
+                    series=[
+                        (
+                            table.headers[c],
+                            [None if row[c] == MASKED else row[c] for row in table.rows],  # type: ignore[misc]
+                            [human(row[c]) for row in table.rows],
+                        )
+                        for c in table.chart_columns
+                    ],
+                    compact=compact,
+                )
+                continue
             table.chart = bar_chart(
                 chart_id=f"graphique-{table.key}",
                 title=f"{table.caption} ({table.headers[table.chart_column]})",
@@ -134,7 +153,6 @@ class Document:
                 texts=table.chart_texts(),
                 compact=compact,
             )
-            table.chart_compact = compact
         return self
 
 
@@ -222,6 +240,7 @@ def report_document(report: AttendanceReport, *, masked: bool) -> Document:
             key="mois",
             caption="Rendez-vous par mois",
             headers=["Mois", "Honorés", "Pris", "Absences", "Annulations"],
+            chart_columns=[1, 2, 3, 4],
             rows=[
                 [
                     m.label.capitalize(),

@@ -154,18 +154,8 @@ def pivot(venue: Venue) -> str:
 
 
 def street_address(venue: Venue) -> str:
-    """The street part only (the schema has ``code_postal`` and ``commune`` apart): a
-    « , 00100 Bourg-Fictif » written in the address (at its end, or before a remark in brackets)
-    is left out."""
-    commune = venue.commune
-    address = venue.address.strip()
-    tail = re.compile(
-        rf"[,\s]*\b{re.escape(commune.postcode)}\b\s*(?:{re.escape(commune.name)})?"
-        r"(?=\s*(?:\(|$))",
-        re.IGNORECASE,
-    )
-    stripped = re.sub(r"\s{2,}", " ", tail.sub("", address)).strip(" ,")
-    return stripped or address
+    """The street part only (the schema has ``code_postal`` and ``commune`` apart)."""
+    return venue.street_address
 
 
 def coordinate(value) -> str:
@@ -202,7 +192,12 @@ def venue_rows() -> list[dict[str, str]]:
     venues = (
         Venue.objects.filter(Exists(open_permanences.filter(venue_id=OuterRef("pk"))))
         .select_related("commune__territory")
-        .annotate(has_sessions=Exists(Session.objects.live().filter(venue_id=OuterRef("pk"))))
+        .annotate(
+            # Off-site sessions (« hors les murs ») are not held at their venue.
+            has_sessions=Exists(
+                Session.objects.live().filter(venue_id=OuterRef("pk"), off_site_name="")
+            )
+        )
         .prefetch_related(Prefetch("permanences", queryset=open_permanences, to_attr="open"))
         .order_by("commune__name", "name", "pk")
     )

@@ -80,22 +80,58 @@ class Thematique(models.TextChoices):
         "Aide aux démarches administratives",
     )
 
+    @property
+    def public_label(self) -> str:
+        """The words inhabitants read (public pages, e-mails, SMS): the label stays the
+        national one, for staff pages and the export (docs/activite.md)."""
+        return THEMATIQUE_PUBLIC_LABELS[self]
 
-# Plain-language hints shown to inhabitants under each reason; the convention's own words
-# (article 2) mapped to the national thématiques.
-THEMATIQUE_HINTS: dict[str, str] = {
-    Thematique.AIDE_AUX_DEMARCHES_ADMINISTRATIVES: (
-        "Faire une démarche en ligne : impôts, CAF, retraite, carte grise, papiers"
-    ),
-    Thematique.PRENDRE_EN_MAIN_DU_MATERIEL: "Utiliser un ordinateur, une tablette, un téléphone",
-    Thematique.EMAIL: "Envoyer et lire ses e-mails",
-    Thematique.RESEAUX_SOCIAUX: "Échanger avec ses proches, réseaux sociaux, visio",
-    Thematique.SANTE: "Consulter un médecin à distance, Ameli, Mon espace santé",
-    Thematique.SCOLARITE_ET_NUMERIQUE: "Suivre la scolarité de son enfant (ENT, Pronote)",
-    Thematique.BANQUE_ET_ACHATS_EN_LIGNE: "Acheter en ligne, banque en ligne",
-    Thematique.INSERTION_PROFESSIONNELLE: "Chercher un emploi, travailler à distance",
-    Thematique.SECURITE_NUMERIQUE: "Protéger ses données, éviter les arnaques",
-    Thematique.CULTURE_NUMERIQUE: "Vérifier une information, comprendre le numérique",
+
+# Plain words for each thématique, as inhabitants say it; the code and label stay national.
+THEMATIQUE_PUBLIC_LABELS: dict[str, str] = {
+    Thematique.DIAGNOSTIC_NUMERIQUE: "Faire le point sur ce que je sais faire",
+    Thematique.PRENDRE_EN_MAIN_DU_MATERIEL: "Utiliser mon téléphone, ma tablette ou mon ordinateur",
+    Thematique.MAINTENANCE_DE_MATERIEL: "Entretenir ou réparer mon appareil",
+    Thematique.GERE_SES_CONTENUS_NUMERIQUES: "Ranger et partager mes photos et mes documents",
     Thematique.NAVIGATION_SUR_INTERNET: "Chercher sur internet",
-    Thematique.GERE_SES_CONTENUS_NUMERIQUES: "Ranger et partager ses photos et documents",
+    Thematique.EMAIL: "Mes e-mails",
+    Thematique.BUREAUTIQUE: "Écrire une lettre, faire un tableau",
+    Thematique.RESEAUX_SOCIAUX: "Les réseaux sociaux, les appels en vidéo",
+    Thematique.SANTE: "Ma santé en ligne (Ameli, Doctolib…)",
+    Thematique.BANQUE_ET_ACHATS_EN_LIGNE: "Ma banque, mes achats en ligne",
+    Thematique.ENTREPRENEURIAT: "Le numérique pour mon entreprise ou mon association",
+    Thematique.INSERTION_PROFESSIONNELLE: "Chercher un emploi ou une formation",
+    Thematique.SECURITE_NUMERIQUE: "Me protéger des arnaques, protéger mes données",
+    Thematique.PARENTALITE: "Mon enfant et les écrans",
+    Thematique.SCOLARITE_ET_NUMERIQUE: "Suivre la scolarité de mon enfant (ENT, Pronote)",
+    Thematique.CREER_AVEC_LE_NUMERIQUE: "Créer avec le numérique (photo, vidéo, 3D…)",
+    Thematique.CULTURE_NUMERIQUE: "Comprendre le numérique, vérifier une information",
+    Thematique.INTELLIGENCE_ARTIFICIELLE: "L'intelligence artificielle (IA)",
+    Thematique.AIDE_AUX_DEMARCHES_ADMINISTRATIVES: "Mes démarches en ligne (CAF, impôts, ANTS…)",
 }
+
+# The reasons an inhabitant may tick when booking, grouped under a plain legend, in the
+# order of the form; the others (diagnostic, bureautique…) are chosen by the adviser.
+PUBLIC_THEMATIQUE_GROUPS: tuple[tuple[str, tuple[Thematique, ...]], ...] = (
+    (
+        "Démarches",
+        (
+            Thematique.AIDE_AUX_DEMARCHES_ADMINISTRATIVES,
+            Thematique.SANTE,
+            Thematique.BANQUE_ET_ACHATS_EN_LIGNE,
+            Thematique.INSERTION_PROFESSIONNELLE,
+            Thematique.SCOLARITE_ET_NUMERIQUE,
+        ),
+    ),
+    (
+        "Utiliser un appareil",
+        (
+            Thematique.PRENDRE_EN_MAIN_DU_MATERIEL,
+            Thematique.NAVIGATION_SUR_INTERNET,
+            Thematique.GERE_SES_CONTENUS_NUMERIQUES,
+            Thematique.SECURITE_NUMERIQUE,
+        ),
+    ),
+    ("Communiquer", (Thematique.EMAIL, Thematique.RESEAUX_SOCIAUX)),
+    ("Autre", (Thematique.CULTURE_NUMERIQUE,)),
+)

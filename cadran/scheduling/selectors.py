@@ -60,6 +60,7 @@ AUDIT_ACTION_LABELS: dict[str, str] = {
     "agreement_template.published": "Modèle de document publié",
     "api_token.created": "Jeton d'API créé",
     "api_token.revoked": "Jeton d'API révoqué",
+    "api_token.extended": "Jeton d'API prolongé",
     "calendar_feed.created": "Lien d'agenda personnel créé",
     "calendar_feed.revoked": "Lien d'agenda personnel arrêté",
     "equipment.status": "État du matériel changé",

@@ -346,6 +346,67 @@ def move_appointment(*, appointment: Appointment, slot_id: str, by) -> Appointme
     return appointment
 
 
+ALREADY_STARTED = (
+    "Ce rendez-vous a déjà commencé : son horaire ne peut plus être changé en ligne. "
+    "Appelez le service."
+)
+SAME_SLOT = "C'est déjà l'horaire de votre rendez-vous. Choisissez-en un autre."
+
+
+@transaction.atomic
+def reschedule_appointment(*, appointment: Appointment, slot_id: str) -> Appointment:
+    """The person changes the time of their own appointment, from its private link.
+
+    The same rules as cancelling online (:func:`cancel_appointment`): a booked appointment
+    that has not started yet. The new slot follows the rules of online booking (the
+    permanence is open online, the minimum notice, the booking window) and belongs to a
+    permanence of the same commune. Recorded and notified as a move (``appointment.moved``,
+    the « appointment_moved » e-mail and SMS, one more iCalendar SEQUENCE), like
+    :func:`move_appointment` by staff. A slot taken meanwhile: :class:`SlotTaken`, and the
+    appointment stays where it was.
+    """
+    now = clock.now()
+    appointment = (
+        Appointment.objects.select_for_update()
+        .select_related("permanence__commune")
+        .get(pk=appointment.pk)
+    )
+    if appointment.status != AppointmentStatus.BOOKED:
+        raise ValidationError("Ce rendez-vous est déjà annulé ou terminé.")
+    if appointment.start <= now:
+        raise ValidationError(ALREADY_STARTED, code="started")
+    try:
+        permanence_id, start = parse_slot_id(slot_id)
+    except ValueError as exc:
+        raise ValidationError({"slot": [str(exc)]}) from exc
+    if permanence_id == appointment.permanence_id and start == appointment.start:
+        raise ValidationError({"slot": [SAME_SLOT]}, code="same_slot")
+    permanence, slot = get_bookable_slot(slot_id=slot_id, now=now, for_staff=False)
+    if permanence.commune_id != appointment.permanence.commune_id:
+        raise ValidationError({"slot": ["Ce créneau n'existe pas."]})
+    old_start = appointment.start
+    appointment.permanence = permanence
+    appointment.start, appointment.end = slot.start, slot.end
+    try:
+        with transaction.atomic():
+            appointment.save(update_fields=["permanence", "start", "end", "updated_at"])
+    except IntegrityError as exc:
+        raise SlotTaken({"slot": [SLOT_TAKEN]}, code="slot_taken") from exc
+    audit.record(
+        actor=None,
+        obj=appointment,
+        action="appointment.moved",
+        description=(
+            f"Rendez-vous {appointment.reference} déplacé par la personne du "
+            f"{clock.paris(old_start):%d/%m/%Y %H:%M} au {clock.paris(slot.start):%d/%m/%Y %H:%M}"
+            f" ({permanence.commune.name})."
+        ),
+        territory_id=permanence.commune.territory_id,
+    )
+    notify_appointment_moved(appointment)
+    return appointment
+
+
 @transaction.atomic
 def mark_attendance(*, appointment: Appointment, status: str, by) -> Appointment:
     """Record that the person came (seen) or did not (noshow), once the slot has begun."""

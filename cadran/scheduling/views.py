@@ -49,6 +49,7 @@ from .services import (
     move_appointment,
 )
 from .slots import free_slots, parse_slot_id
+from .start_page import start_page
 
 HOME_WEEKS = 4
 CALENDAR_WEEKS = 8
@@ -93,7 +94,11 @@ def _day_sheet_url(permanence_id: int, day: dt.date) -> str:
 @login_required
 def home(request):
     user = request.user
-    ctx: dict = {"is_librarian": user.role == Role.LIBRARIAN and not user.is_superuser}
+    ctx: dict = {
+        "is_librarian": user.role == Role.LIBRARIAN and not user.is_superuser,
+        "is_referent": user.role == Role.COMMUNE_REFERENT and not user.is_superuser,
+        "start": start_page(user, now=clock.now()),
+    }
     if has_role(user, APPOINTMENT_ROLES):
         today = clock.today()
         date_to = today + dt.timedelta(weeks=HOME_WEEKS) - dt.timedelta(days=1)

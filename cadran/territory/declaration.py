@@ -345,6 +345,7 @@ class Loader:
         "departement": "department",
         "population": "population",
         "identifiant": "slug",
+        "h_aspire": "h_aspire",
     }
 
     def load_communes(self) -> None:
@@ -384,6 +385,9 @@ class Loader:
                     item, "population", section, index, kind=int, required=False
                 ),
                 "slug": slug,
+                "h_aspire": bool(
+                    self.get(item, "h_aspire", section, index, kind=bool, required=False)
+                ),
             }
             if self.save("Communes", commune, values, section, index):
                 self.communes[insee] = commune

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
+from cadran.core.french import de
+
 from .models import Commune, Venue
 
 NEW = "nouveau"
@@ -124,7 +126,7 @@ class DeclareVenueChangeForm(forms.Form):
             if venue is not None and commune is not None and venue.commune_id != commune.pk:
                 self.add_error(
                     "old_venue" if name == "old_venue" else "new_choice",
-                    f"Ce lieu n'est pas un lieu de {commune.name}.",
+                    f"Ce lieu n'est pas un lieu {de(commune)}.",
                 )
         return data
 

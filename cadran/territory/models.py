@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -166,6 +167,12 @@ class Commune(models.Model):
     postcode = models.CharField("code postal", max_length=5, validators=[postcode_validator])
     department = models.CharField("département", max_length=3)
     population = models.PositiveIntegerField("population", null=True, blank=True)
+    h_aspire = models.BooleanField(
+        "nom commençant par un h aspiré",
+        default=False,
+        help_text="Cochez si l'on écrit « de Hautbourg » et non « d'Hautbourg » : Cadran élide "
+        "sinon « de » devant une voyelle ou un h (« d'Arbourg », « d'Hermonville »).",
+    )
 
     objects = CommuneQuerySet.as_manager()
 
@@ -284,6 +291,30 @@ class Venue(models.Model):
     @property
     def full_place(self) -> str:
         return f"{self.name}, {self.room}" if self.room else self.name
+
+    @property
+    def street_address(self) -> str:
+        """The address without its postcode and commune: a « , 00100 Bourg-Fictif » written
+        in it (at its end, or before a remark in brackets) is left out."""
+        commune = self.commune
+        address = self.address.strip()
+        tail = re.compile(
+            rf"[,\s]*\b{re.escape(commune.postcode)}\b\s*(?:{re.escape(commune.name)})?"
+            r"(?=\s*(?:\(|$))",
+            re.IGNORECASE,
+        )
+        stripped = re.sub(r"\s{2,}", " ", tail.sub("", address)).strip(" ,")
+        return stripped or address
+
+    @property
+    def postal_address(self) -> str:
+        """The street, then « postcode commune » once, whatever the address field holds:
+        « 1 place du Marché, 00100 Bourg-Fictif »."""
+        street = self.street_address
+        town = f"{self.commune.postcode} {self.commune.name}"
+        if street == self.address.strip() and town.lower() in street.lower():
+            return street  # the town is inside a remark: leave the text as written
+        return f"{street}, {town}" if street else town
 
 
 class VenueChangeStatus(models.TextChoices):

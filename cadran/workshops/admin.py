@@ -127,12 +127,14 @@ class SessionAdmin(ReadOnlyMixin, TerritoryScopedAdmin):
         "workshop",
         "start",
         "venue",
+        "off_site_name",
         "capacity",
         "min_attendance",
         "decision_at",
         "status",
     ]
     list_filter = ["status"]
+    search_fields = ["workshop__title", "off_site_name"]
     list_select_related = ["workshop", "venue__commune"]
     date_hierarchy = "start"
     inlines = [RegistrationInline]

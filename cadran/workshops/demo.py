@@ -6,12 +6,15 @@ circuit, minimum and formats are their own data (docs/decisions/0011).
 
 Called by ``manage.py seed_demo`` after the territory, its staff and venues exist:
 ``load_demo_workshops(territory)``. Running it again changes nothing. Rows are written
-directly (like the demo appointments): no message is queued for the demo people.
+directly (like the demo appointments): no message is queued for the demo people. The
+last months' sessions (held, one cancelled under the minimum) go through the decision and
+the roll call of the services: see ``_past_sessions``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import random
 
 from cadran.accounts.enums import Role
 from cadran.accounts.models import User
@@ -26,6 +29,7 @@ from .enums import (
     Level,
     RegistrationStatus,
     RequestStatus,
+    SessionStatus,
     TargetPublic,
     WorkshopStatus,
 )
@@ -334,9 +338,151 @@ def load_demo_workshops(territory: Territory, *, today: dt.date | None = None) -
         make_sessions(printing, venue_b, [_at(wednesday + dt.timedelta(weeks=3), 14)])
         scams_session = make_sessions(scams, venue_b, [_at(saturday + dt.timedelta(weeks=1), 14)])
         register(scams_session, [PEOPLE[0], PEOPLE[1], PEOPLE[5]])
+    if venue_a is not None and venue_b is not None and adviser is not None:
+        past = _past_sessions(
+            today,
+            first_steps=first_steps,
+            printing=printing,
+            scams=scams,
+            venue_a=venue_a,
+            venue_b=venue_b,
+            others=[
+                _library_venue(lib)
+                for insee, lib in sorted(libraries.items())
+                if insee not in ("59212", "59400")
+            ][:1]
+            or [venue_b],
+            adviser=adviser,
+            culture=culture,
+        )
+        sessions_created += past["sessions"]
+        registrations_created += past["registrations"]
     return {
         "formats": len(formats),
         "workshops": Workshop.objects.filter(territory=territory).count(),
         "sessions": sessions_created,
         "registrations": registrations_created,
     }
+
+
+# Invented people of the past sessions: (first name, surname, commune INSEE or "" for a
+# library card).
+PAST_PEOPLE = [
+    ("Gisèle", "Vermeersch", "59212"), ("Raymond", "Dufossé", "59212"),
+    ("Liliane", "Catteau", "59268"), ("Hervé", "Deroo", "59400"), ("Mauricette", "Lenfant", "59400"),
+    ("Jacqueline", "Bruneel", "59212"), ("Yves", "Planckeel", "62502"), ("Solange", "Hautcoeur", ""),
+    ("Fernand", "Ducrocq", "59293"), ("Arlette", "Sockeel", "62491"), ("Danielle", "Vroman", "59212"),
+    ("Claude", "Verschelde", "59400"), ("Rose", "Delbecque", "62736"), ("Émile", "Provo", ""),
+]  # fmt: skip
+
+
+def _past_sessions(
+    today: dt.date, *, first_steps, printing, scams, venue_a, venue_b, others, adviser, culture
+) -> dict[str, int]:
+    """Sessions of the last months, through the real flow where it has a service: the
+    decision at its time (``decide_session``: confirmed, or cancelled under the minimum)
+    and the roll call (``record_attendance``). The journal lines and the messages they
+    wrote are dated when they would have been (the messages as sent then)."""
+    from cadran.core.models import AuditLog
+    from cadran.notifications.enums import MessageStatus
+    from cadran.notifications.models import Message
+
+    from .services import decide_session, record_attendance
+
+    rng = random.Random(11)
+    people = iter(PAST_PEOPLE * 4)
+    sessions, registrations = 0, 0
+
+    def saturday(weeks_ago: int) -> dt.date:
+        day = today - dt.timedelta(weeks=weeks_ago)
+        return day - dt.timedelta(days=(day.weekday() - 5) % 7)
+
+    def backdate(since_audit: int, since_message: int, at: dt.datetime) -> None:
+        AuditLog.objects.filter(pk__gt=since_audit).update(created_at=at)
+        Message.objects.filter(pk__gt=since_message).update(
+            created_at=at, next_attempt_at=at, sent_at=at, status=MessageStatus.SENT
+        )
+
+    def last_ids() -> tuple[int, int]:
+        audit = AuditLog.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        message = Message.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        return audit, message
+
+    def held(workshop, venue, days, *, registered, came, anonymous=0):
+        nonlocal sessions, registrations
+        fmt = workshop.format
+        starts = [_at(day, 10) for day in days]
+        decision_at = starts[0] - dt.timedelta(hours=DEFAULT_DECISION_HOURS)
+        created = []
+        for start in starts:
+            session = Session.objects.create(
+                workshop=workshop,
+                venue=venue,
+                start=start,
+                end=start + dt.timedelta(minutes=fmt.default_duration_minutes),
+                capacity=fmt.default_capacity,
+                min_attendance=min_attendance_for(fmt),
+                decision_at=decision_at,
+                created_by=culture,
+            )
+            session.advisers.set([adviser])
+            created.append(session)
+        first = created[0]
+        if len(created) > 1:
+            Session.objects.filter(pk__in=[s.pk for s in created]).update(cycle_group=first)
+            for session in created:
+                session.refresh_from_db()
+        sessions += len(created)
+        rows = []
+        for _ in range(registered):
+            given, last, insee = next(people)
+            rows.append(
+                Registration.objects.create(
+                    session=first,
+                    first_name=given,
+                    last_name=last,
+                    phone=f"06 39 98 9{rng.randint(0, 9)} {rng.randint(0, 99):02d}",
+                    eligibility_basis=(
+                        EligibilityBasis.RESIDENT if insee else EligibilityBasis.LIBRARY_MEMBER
+                    ),
+                    commune_insee=insee,
+                    library_card="" if insee else f"0012{rng.randint(0, 9999):04d}",
+                    status=RegistrationStatus.CONFIRMED,
+                    reference=new_reference(),
+                    token_hash=hash_token(new_token()),
+                    created_by=adviser,
+                    created_at=decision_at - dt.timedelta(days=rng.randint(2, 20)),
+                )
+            )
+        registrations += len(rows)
+        ids = last_ids()
+        decide_session(session=first, now=decision_at)
+        backdate(*ids, decision_at)
+        first.refresh_from_db()
+        if first.status == SessionStatus.CANCELLED_LOW_ATTENDANCE:
+            return
+        for session in created:
+            holding = first.registrations.holding_place().order_by("pk")
+            present = [pk for pk in holding.values_list("pk", flat=True) if rng.random() < came]
+            ids = last_ids()
+            record_attendance(
+                session=session, present_ids=present, by=adviser, anonymous_count=anonymous
+            )
+            backdate(*ids, session.end)
+            session.attendances.update(recorded_at=session.end)
+
+    # A whole cycle at Estaires five months ago.
+    held(
+        first_steps,
+        venue_a,
+        [saturday(22 - w) for w in range(3)],
+        registered=7,
+        came=0.85,
+    )
+    # The event on scams, twice; the 3D printer once (its loan is in the equipment demo).
+    held(scams, venue_b, [saturday(34)], registered=11, came=0.8, anonymous=4)
+    held(scams, venue_a, [saturday(12)], registered=9, came=0.9, anonymous=2)
+    held(printing, venue_b, [saturday(26)], registered=5, came=1.0)
+    # Cancelled under the minimum: two registered for a minimum of four.
+    held(scams, others[0], [saturday(8)], registered=2, came=1.0)
+    return {"sessions": sessions, "registrations": registrations}

@@ -10,6 +10,29 @@ class FormatKind(models.TextChoices):
     PRINTER_3D = "printer_3d", "Séance imprimante 3D"
     OTHER = "other", "Autre format"
 
+    @property
+    def public_label(self) -> str:
+        """What inhabitants read instead of the format's in-house name (docs/activite.md)."""
+        return FORMAT_KIND_PUBLIC_LABELS[self]
+
+
+# Plain words for the public pages; the format's own name (often the convention's words,
+# « animation coup de poing ») stays on staff pages. ``OTHER`` shows the format's name.
+FORMAT_KIND_PUBLIC_LABELS: dict[str, str] = {
+    FormatKind.EVENT: "Animation ouverte à tous",
+    FormatKind.BEGINNER_COURSE: "Atelier pour débuter",
+    FormatKind.PRINTER_3D: "Découvrir l'imprimante 3D",
+    FormatKind.OTHER: "Atelier",
+}
+
+
+def public_format_name(workshop_format) -> str:
+    """The name inhabitants read for a ``WorkshopFormat``: the plain words of its kind, or
+    its own name for a format of kind « autre » (the territory's words)."""
+    if workshop_format.kind == FormatKind.OTHER and workshop_format.name:
+        return workshop_format.name
+    return FormatKind(workshop_format.kind).public_label
+
 
 class Level(models.TextChoices):
     """Niveau d'atelier of the national activity record (CRA collectif), API values."""

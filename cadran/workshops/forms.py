@@ -14,7 +14,7 @@ from cadran.territory.models import Commune, Venue
 
 from .enums import Level, OffSitePlaceKind, SessionStatus, TargetPublic
 from .models import Workshop, WorkshopFormat
-from .services import MAX_DATE_OPTIONS
+from .services import MAX_DATE_OPTIONS, OffSitePlace
 
 DATE_ERRORS = {"invalid": "Écrivez la date comme ceci : 24/12/2026."}
 DATETIME_ERRORS = {"invalid": "Indiquez le jour et l'heure, par exemple 05/12/2026 à 10:00."}
@@ -25,6 +25,9 @@ NUMBER_ERRORS = {
 }
 # Sessions of a cycle that can be put on the calendar in one go.
 MAX_CYCLE_SESSIONS = 8
+# Where an accepted off-site request takes place (``AcceptRequestForm.where``).
+WHERE_OFF_SITE, WHERE_VENUE = "hors_les_murs", "lieu"
+OFF_SITE_FIELDS = ("where", "off_site_name", "off_site_address", "off_site_access")
 
 
 def date_field(label: str, *, required_message: str, **kwargs) -> forms.DateField:
@@ -249,6 +252,35 @@ class AcceptRequestForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    where = forms.ChoiceField(
+        label="Où a lieu la séance ?",
+        choices=[
+            (WHERE_OFF_SITE, "Hors les murs, au lieu indiqué ci-dessous"),
+            (WHERE_VENUE, "Dans le lieu enregistré choisi ci-dessus"),
+        ],
+        initial=WHERE_OFF_SITE,
+        widget=forms.RadioSelect,
+        required=False,  # not sent: in the registered venue
+    )
+    off_site_name = forms.CharField(
+        label="Nom du lieu hors les murs",
+        max_length=200,
+        required=False,
+        help_text="Tel que les habitants le connaissent, par exemple « Marché, place de la mairie ».",
+    )
+    off_site_address = forms.CharField(
+        label="Adresse du lieu hors les murs",
+        max_length=255,
+        required=False,
+        help_text="Numéro et rue. La commune est celle du lieu enregistré.",
+    )
+    off_site_access = forms.CharField(
+        label="Pour trouver le lieu (facultatif)",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Par exemple : stand sous la halle ; accès en fauteuil roulant par la rue.",
+    )
     waive_venue_conditions = forms.BooleanField(
         label="Lever les conditions d'accueil du lieu (hors les murs seulement)",
         required=False,
@@ -281,8 +313,15 @@ class AcceptRequestForm(forms.Form):
         # Fields in page order: the dates first.
         order = ["venue", *self.start_names, "advisers"]
         self.order_fields(order)
-        if not off_site:
-            del self.fields["waive_venue_conditions"]
+        if off_site:
+            self.fields["venue"].label = "Lieu enregistré de rattachement"
+            self.fields["venue"].help_text = (
+                "Sa commune est celle de la séance (suivi, chiffres, prêt de matériel). Pour "
+                "une séance hors les murs, sa salle n'est ni réservée ni vérifiée."
+            )
+        else:
+            for name in ("waive_venue_conditions", *OFF_SITE_FIELDS):
+                del self.fields[name]
 
     @property
     def start_fields(self):
@@ -291,6 +330,18 @@ class AcceptRequestForm(forms.Form):
     @property
     def starts(self) -> list:
         return [self.cleaned_data[n] for n in self.start_names if self.cleaned_data.get(n)]
+
+    @property
+    def off_site_place(self) -> OffSitePlace | None:
+        """The place typed in, when the session is to take place off-site (the service
+        checks that it has a name and an address)."""
+        if self.cleaned_data.get("where") != WHERE_OFF_SITE:
+            return None
+        return OffSitePlace(
+            name=self.cleaned_data.get("off_site_name", ""),
+            address=self.cleaned_data.get("off_site_address", ""),
+            access=self.cleaned_data.get("off_site_access", ""),
+        )
 
 
 class RefuseRequestForm(forms.Form):

@@ -8,6 +8,7 @@ below are the reads, scoped with ``visible_to(user)``.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -508,6 +509,26 @@ class Session(models.Model):
         on_delete=models.SET_NULL,
         related_name="sessions",
     )
+    # « Hors les murs » (docs/ateliers.md): the session takes place here, not at ``venue``,
+    # which stays its registered venue of reference (its commune: scope, reports, loans).
+    off_site_name = models.CharField(
+        "lieu hors les murs",
+        max_length=200,
+        blank=True,
+        help_text="Par exemple « Marché, place de la mairie ». Vide : la séance a lieu dans le "
+        "lieu enregistré.",
+    )
+    off_site_address = models.CharField(
+        "adresse du lieu hors les murs",
+        max_length=255,
+        blank=True,
+        help_text="Numéro et rue. La commune est celle du lieu enregistré.",
+    )
+    off_site_access = models.TextField(
+        "accès au lieu hors les murs",
+        blank=True,
+        help_text="Pour trouver le lieu : stand, entrée, étage, fauteuil roulant…",
+    )
     anonymous_count = models.PositiveSmallIntegerField(
         "venus sans inscription", default=0, help_text="Personnes venues sans être inscrites."
     )
@@ -542,6 +563,12 @@ class Session(models.Model):
                 name="session_decision_before_start",
                 violation_error_message="La décision doit être prise avant le début de la séance.",
             ),
+            models.CheckConstraint(
+                condition=Q(off_site_name="", off_site_address="", off_site_access="")
+                | (~Q(off_site_name="") & ~Q(off_site_address="")),
+                name="session_off_site_place_complete",
+                violation_error_message="Un lieu hors les murs a un nom et une adresse.",
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "decision_at"], name="session_due_decision"),
@@ -562,6 +589,51 @@ class Session(models.Model):
     @property
     def is_cancelled(self) -> bool:
         return self.status in CANCELLED_SESSION_STATUSES
+
+    @property
+    def is_off_site(self) -> bool:
+        return bool(self.off_site_name)
+
+    @property
+    def place(self) -> SessionPlace:
+        """Where people go: the off-site place when there is one, else the venue."""
+        venue = self.venue
+        if self.off_site_name:
+            return SessionPlace(
+                name=self.off_site_name,
+                address=self.off_site_address,
+                commune=venue.commune,
+                access_notes=self.off_site_access,
+                off_site=True,
+            )
+        return SessionPlace(
+            name=venue.name,
+            address=venue.address,
+            commune=venue.commune,
+            room=venue.room,
+            accessible=venue.accessible,
+            is_example=venue.is_example,
+        )
+
+
+@dataclass(frozen=True)
+class SessionPlace:
+    """The place of a session as people read it, the same shape as a ``Venue`` for the
+    templates (``name``, ``room``, ``address``, ``commune``, ``accessible``, ``is_example``,
+    ``full_place``). ``accessible`` is None when nobody checked (an off-site place)."""
+
+    name: str
+    address: str
+    commune: Commune
+    room: str = ""
+    accessible: bool | None = None
+    is_example: bool = False
+    access_notes: str = ""
+    off_site: bool = False
+
+    @property
+    def full_place(self) -> str:
+        return f"{self.name}, {self.room}" if self.room else self.name
 
 
 # --- Registrations ---------------------------------------------------------------------------

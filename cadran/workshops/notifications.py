@@ -62,8 +62,8 @@ def contact_channels(registration: Registration) -> list[tuple[str, str]]:
 
 def session_context(session: Session, sessions: list[Session] | None = None) -> dict:
     """What every message about a session says. ``sessions``: the cycle's, in order."""
-    venue = session.venue
-    commune = venue.commune
+    place = session.place  # the off-site place when there is one (docs/ateliers.md)
+    commune = place.commune
     territory = session.workshop.territory
     dates = [
         f"{day_label(s.start)} de {hour_label(s.start)} à {hour_label(s.end)}"
@@ -81,9 +81,10 @@ def session_context(session: Session, sessions: list[Session] | None = None) -> 
         "hour": hour_label(session.start),
         "end_hour": hour_label(session.end),
         "min_attendance": session.min_attendance,
-        "place": venue.full_place,
-        "place_short": venue.name,
-        "address": f"{venue.address}, {commune.postcode} {commune.name}",
+        "place": place.full_place,
+        "place_short": place.name,
+        "address": f"{place.address}, {commune.postcode} {commune.name}",
+        "access_notes": place.access_notes,
         "commune": commune.name,
         "territory_name": territory.name,
         "service_name": territory.service_name,
@@ -99,7 +100,7 @@ def _next_sessions_context(next_sessions: Iterable[Session]) -> list[dict]:
             "day": day_label(s.start),
             "short_day": short_day_label(s.start),
             "hour": hour_label(s.start),
-            "place": s.venue.name,
+            "place": s.place.name,
             "commune": s.venue.commune.name,
         }
         for s in next_sessions
@@ -240,8 +241,8 @@ def notify_session_moved(
         "moved_day": day_label(session.start),
         "moved_hour": hour_label(session.start),
         "moved_end_hour": hour_label(session.end),
-        "moved_place": session.venue.full_place,
-        "moved_address": f"{session.venue.address}, {session.venue.commune.postcode} "
+        "moved_place": session.place.full_place,
+        "moved_address": f"{session.place.address}, {session.venue.commune.postcode} "
         f"{session.venue.commune.name}",
         "reference": registration.reference,
     }
@@ -373,7 +374,7 @@ def notify_request_decided(
         "min_attendance": sessions[0].min_attendance if sessions else 0,
         "reason": request.decision_reason,
         "dates": [
-            f"{day_label(s.start)} de {hour_label(s.start)} à {hour_label(s.end)}, {s.venue.full_place}"
+            f"{day_label(s.start)} de {hour_label(s.start)} à {hour_label(s.end)}, {s.place.full_place}"
             for s in sessions or []
         ],
         "service_name": workshop.territory.service_name,

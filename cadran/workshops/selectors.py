@@ -13,7 +13,7 @@ from cadran.scheduling.models import Closure, Permanence
 from cadran.scheduling.slots import WeeklyRule, localize, occurrence_dates
 
 from .conditions import overlaps
-from .enums import LIVE_SESSION_STATUSES, RegistrationStatus
+from .enums import LIVE_SESSION_STATUSES, OPEN_SESSION_STATUSES, RegistrationStatus, SessionStatus
 from .models import Registration, Session, SessionQuerySet
 
 
@@ -171,4 +171,47 @@ def public_agenda(
         qs.with_counts()
         .select_related("workshop__format", "venue__commune")
         .order_by("start", "pk")
+    )
+
+
+# --- What waits on the start page (cadran.scheduling.start_page) ----------------------------
+
+# A session whose decision comes within this delay is shown as « décision proche ».
+DECISION_SOON = dt.timedelta(hours=48)
+
+
+def decisions_due(sessions: SessionQuerySet, *, now: dt.datetime) -> SessionQuerySet:
+    """Sessions (or cycles) still waiting for their decision whose decision instant is past
+    or comes within ``DECISION_SOON``: confirm, cancel or let the automatic decision go."""
+    return sessions.registration_targets().filter(
+        status=SessionStatus.SCHEDULED, decision_at__lte=now + DECISION_SOON
+    )
+
+
+def upcoming_with_counts(sessions: SessionQuerySet, *, now: dt.datetime) -> SessionQuerySet:
+    """Sessions (or cycles) still to come and still taking place, with their counts."""
+    return (
+        sessions.registration_targets()
+        .filter(status__in=OPEN_SESSION_STATUSES, start__gte=now)
+        .with_counts()
+        .select_related("workshop", "venue__commune")
+        .order_by("start", "pk")
+    )
+
+
+def waiting_printer_loans(*, commune_ids, today: dt.date):
+    """3D-printer loans asked for these communes, not yet accepted and not over: what a
+    3D-printer session waits for before it can be scheduled (docs/ateliers.md)."""
+    from cadran.equipment.enums import EquipmentKind, LoanStatus
+    from cadran.equipment.models import Loan
+
+    return (
+        Loan.objects.filter(
+            status=LoanStatus.REQUESTED,
+            equipment__kind=EquipmentKind.PRINTER_3D,
+            commune_id__in=list(commune_ids),
+            end_date__gte=today,
+        )
+        .select_related("equipment", "commune", "library")
+        .order_by("start_date", "pk")
     )

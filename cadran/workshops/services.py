@@ -64,11 +64,40 @@ from .selectors import (
 )
 
 FORBIDDEN = "Vous n'avez pas le droit de faire cette action."
+# The code of the refusal « no 3D printer booked »: the pages offer to request the loan.
+PRINTER_MISSING = "printer_missing"
 MAX_DATE_OPTIONS = 3
 
 
 class SessionClosed(ValidationError):
     """Registration refused: the session is cancelled, over or has begun (HTTP 409)."""
+
+
+@dataclass(frozen=True)
+class OffSitePlace:
+    """Where an off-site (« hors les murs ») session takes place, instead of its venue."""
+
+    name: str
+    address: str
+    access: str = ""
+
+
+def _clean_off_site_place(place: OffSitePlace) -> OffSitePlace:
+    """Name and address are required; refused with a French message on each field."""
+    errors: dict[str, list[str]] = {}
+    if not place.name.strip():
+        errors["off_site_name"] = ["Indiquez le nom du lieu hors les murs (par exemple : Marché)."]
+    if not place.address.strip():
+        errors["off_site_address"] = [
+            "Indiquez l'adresse du lieu hors les murs, pour que les personnes le trouvent."
+        ]
+    if errors:
+        raise ValidationError(errors)
+    return OffSitePlace(
+        name=place.name.strip()[:200],
+        address=place.address.strip()[:255],
+        access=place.access.strip(),
+    )
 
 
 # --- Helpers ---------------------------------------------------------------------------------
@@ -636,17 +665,24 @@ def accept_request(
     decision_at: dt.datetime | None = None,
     remarks: str = "",
     waive_venue_conditions: bool = False,
+    off_site_place: OffSitePlace | None = None,
 ) -> list[Session]:
     """The Service Culture accepts: the session(s) are created with their adviser(s), after
     checking the advisers are free and the venue meets the format's needs (see
     :func:`schedule_sessions`). An off-site request is accepted after its examination; only
-    there may the venue conditions be waived (the arbitration), and that is logged."""
+    there may the venue conditions be waived (the arbitration), and that is logged; only
+    there may the session be given its own place (``off_site_place``), ``venue`` then being
+    its registered venue of reference."""
     request = _load_request(request)
     _require(_is_culture_service(by, request.workshop.territory_id))
     _check_decidable(request)
     if waive_venue_conditions and not request.off_site:
         raise ValidationError(
             "Les conditions d'accueil ne peuvent être levées que pour un atelier hors les murs."
+        )
+    if off_site_place is not None and not request.off_site:
+        raise ValidationError(
+            "Seule une demande hors les murs peut avoir lieu ailleurs que dans un lieu enregistré."
         )
     sessions = schedule_sessions(
         workshop=request.workshop,
@@ -660,6 +696,7 @@ def accept_request(
         decision_at=decision_at,
         request=request,
         waive_venue_conditions=waive_venue_conditions,
+        off_site_place=off_site_place,
     )
     request.status = RequestStatus.ACCEPTED
     request.decided_at = clock.now()
@@ -675,6 +712,11 @@ def accept_request(
         description=(
             f"Demande « {request.workshop.title} » ({request.library.name}) acceptée : "
             f"{len(sessions)} séance(s) à partir du {_paris(sessions[0].start)}."
+            + (
+                f" Hors les murs : {sessions[0].off_site_name}, {sessions[0].off_site_address}."
+                if sessions[0].is_off_site
+                else ""
+            )
             + (" Conditions d'accueil levées (hors les murs)." if waive_venue_conditions else "")
         ),
         territory_id=request.workshop.territory_id,
@@ -773,9 +815,14 @@ def _check_venue(
     workshop: Workshop,
     intervals: list[tuple[dt.datetime, dt.datetime]],
     waive_conditions: bool,
+    off_site: bool = False,
 ) -> list[str]:
+    """What keeps ``venue`` from hosting the sessions. An off-site session does not use its
+    venue (only its commune): neither its equipment, its room nor its closures count."""
     if venue.commune.territory_id != workshop.territory_id:
         return ["Ce lieu n'est pas sur votre territoire."]
+    if off_site:
+        return []
     problems: list[str] = []
     if not waive_conditions:
         missing = venue_shortfalls(workshop.format, venue)
@@ -813,6 +860,7 @@ def schedule_sessions(
     decision_at: dt.datetime | None = None,
     request: InterventionRequest | None = None,
     waive_venue_conditions: bool = False,
+    off_site_place: OffSitePlace | None = None,
 ) -> list[Session]:
     """Put a published workshop on the calendar: one session, or every session of a cycle
     (registration is to the whole cycle, on its first session).
@@ -821,12 +869,15 @@ def schedule_sessions(
     that the venue meets the format's needs and is free. Capacity, minimum and duration
     default to the format's; the decision defaults to 48 hours before the (first) start.
     A session whose decision time has already passed is decided at once.
+
+    With ``off_site_place`` (« hors les murs ») the sessions take place there (name and
+    address required); ``venue`` gives their commune and is not checked as a room.
     """
     workshop = Workshop.objects.select_related("format", "territory").get(pk=workshop.pk)
     _require(_is_culture_service(by, workshop.territory_id))
     fmt = workshop.format
     now = clock.now()
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list] = {}
     if workshop.status != WorkshopStatus.PUBLISHED:
         raise ValidationError("Seul un atelier publié peut être programmé.")
     starts = sorted(starts)
@@ -847,6 +898,11 @@ def schedule_sessions(
     min_attendance = min_attendance if min_attendance is not None else min_attendance_for(fmt)
     if min_attendance < 0:
         errors["min_attendance"] = ["La jauge minimale ne peut pas être négative."]
+    if off_site_place is not None:
+        try:
+            off_site_place = _clean_off_site_place(off_site_place)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
     intervals = [(s, s + dt.timedelta(minutes=minutes)) for s in starts]
@@ -864,19 +920,28 @@ def schedule_sessions(
         advisers, territory_id=workshop.territory_id, intervals=intervals
     )
     venue_problems = _check_venue(
-        venue, workshop=workshop, intervals=intervals, waive_conditions=waive_venue_conditions
+        venue,
+        workshop=workshop,
+        intervals=intervals,
+        waive_conditions=waive_venue_conditions,
+        off_site=off_site_place is not None,
     )
+    printer_problems: list[ValidationError] = []
     if fmt.needs_3d_printer:  # a 3D printer must be lent to the commune (equipment loans)
-        venue_problems += [
-            f"Aucune imprimante 3D n'est réservée pour {venue.commune.name} le {_paris(start)} : "
-            "demandez d'abord un prêt (menu Matériel)."
+        # The code lets the pages offer the loan request (docs/ateliers.md, « Imprimante 3D »).
+        printer_problems = [
+            ValidationError(
+                f"Aucune imprimante 3D n'est réservée pour {venue.commune.name} le "
+                f"{_paris(start)} : il faut un prêt accepté par le service.",
+                code=PRINTER_MISSING,
+            )
             for start, end in intervals
             if not printer_booked_for(venue_or_commune=venue, start=start, end=end)
         ]
     if adviser_problems:
         errors["advisers"] = adviser_problems
-    if venue_problems:
-        errors["venue"] = venue_problems
+    if venue_problems or printer_problems:
+        errors["venue"] = [*venue_problems, *printer_problems]
     if errors:
         raise ValidationError(errors)
 
@@ -891,6 +956,9 @@ def schedule_sessions(
             min_attendance=min_attendance,
             decision_at=min(decision_at, start),
             request=request,
+            off_site_name=off_site_place.name if off_site_place else "",
+            off_site_address=off_site_place.address if off_site_place else "",
+            off_site_access=off_site_place.access if off_site_place else "",
             created_by=by,
         )
         session.advisers.set(advisers)
@@ -905,7 +973,13 @@ def schedule_sessions(
         obj=first,
         action="session.scheduled",
         description=(
-            f"« {workshop.title} » programmé à {venue.name} : "
+            f"« {workshop.title} » programmé "
+            + (
+                f"hors les murs à {off_site_place.name} ({off_site_place.address}, "
+                f"rattaché à {venue.name}) : "
+                if off_site_place
+                else f"à {venue.name} : "
+            )
             + ", ".join(_paris(s.start) for s in sessions)
             + f" ; {capacity} places, jauge minimale {min_attendance}, "
             f"décision le {_paris(decision_at)} ; "
@@ -1202,21 +1276,34 @@ def move_session(
         .exists()
     ):
         raise ValidationError({"start": ["Une autre séance du cycle a lieu à ce moment-là."]})
-    previous_start, previous_place = session.start, session.venue.full_place
-    previous_venue_name = session.venue.name
+    previous_start, previous_place = session.start, session.place.full_place
+    previous_venue_name = session.place.name
     if session.pk == target.pk and session.status == SessionStatus.SCHEDULED:
         session.decision_at = min(session.decision_at + (start - session.start), start)
     else:
         session.decision_at = min(session.decision_at, start)
+    if venue.pk != session.venue_id:  # moved to a registered venue: no longer off-site
+        session.off_site_name = session.off_site_address = session.off_site_access = ""
     session.start, session.end, session.venue = start, end, venue
-    session.save(update_fields=["start", "end", "venue", "decision_at", "updated_at"])
+    session.save(
+        update_fields=[
+            "start",
+            "end",
+            "venue",
+            "off_site_name",
+            "off_site_address",
+            "off_site_access",
+            "decision_at",
+            "updated_at",
+        ]
+    )
     audit.record(
         actor=by,
         obj=session,
         action="session.moved",
         description=(
             f"Séance « {session.workshop.title} » déplacée : du {_paris(previous_start)} "
-            f"({previous_venue_name}) au {_paris(start)} ({venue.name})."
+            f"({previous_venue_name}) au {_paris(start)} ({session.place.name})."
         ),
         territory_id=territory_id,
     )

@@ -27,6 +27,7 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from cadran.accounts.enums import TERRITORY_ROLES, Role
@@ -35,7 +36,7 @@ from cadran.core import clock
 from cadran.core.models import AuditLog
 from cadran.scheduling.forms import apply_service_errors
 from cadran.scheduling.selectors import has_role
-from cadran.territory.models import Commune
+from cadran.territory.models import Commune, Venue
 
 from . import services
 from .circuit import Circuit, circuit_for, circuits_for, stage_label
@@ -48,6 +49,7 @@ from .enums import (
     WorkshopStatus,
 )
 from .forms import (
+    WHERE_OFF_SITE,
     AcceptRequestForm,
     AttendanceForm,
     CancelRegistrationForm,
@@ -64,7 +66,7 @@ from .forms import (
     WorkshopForm,
 )
 from .models import InterventionRequest, Registration, Session, Workshop
-from .selectors import cycle_sessions, registration_target
+from .selectors import cycle_sessions, registration_target, waiting_printer_loans
 
 CULTURE = frozenset({Role.CULTURE_SERVICE})
 PROGRAMME_ROLES = frozenset({Role.CULTURE_SERVICE, Role.COORDINATOR, Role.ADVISER, Role.LIBRARIAN})
@@ -439,6 +441,52 @@ def _scoped_request(request, pk: int) -> InterventionRequest:
     )
 
 
+ACCEPT_PREFIX = "accept"
+
+
+def _accept_prefill(query) -> dict:
+    """The acceptance form as it was left (``accept-…`` in the address): how the page
+    comes back filled in from the loan request (``_accept_return_url``)."""
+    prefix = f"{ACCEPT_PREFIX}-"
+    initial: dict = {}
+    for key in query:
+        if key.startswith(prefix):
+            name = key[len(prefix) :]
+            initial[name] = query.getlist(key) if name == "advisers" else query.get(key)
+    return initial
+
+
+def _accept_return_url(req: InterventionRequest, data) -> str:
+    """The acceptance page of ``req``, filled in again with ``data`` (a POST)."""
+    kept = [
+        (key, value)
+        for key in data
+        if key.startswith(f"{ACCEPT_PREFIX}-")
+        for value in data.getlist(key)
+        if value
+    ]
+    url = reverse("workshops:request_detail", kwargs={"pk": req.pk})
+    return (f"{url}?{urlencode(kept)}" if kept else url) + "#titre-accepter"
+
+
+def _printer_loan_url(req: InterventionRequest, *, venue: Venue, starts, minutes, back: str):
+    """The loan request pre-filled for a 3D-printer session: the venue's commune (and the
+    library, when it is there), the days of the sessions, then back to ``back``."""
+    first = clock.paris(min(starts)).date()
+    last = clock.paris(max(starts) + dt.timedelta(minutes=minutes)).date()
+    query = {
+        "type": "printer_3d",
+        "commune": venue.commune.insee_code,
+        "du": first.isoformat(),
+        "au": last.isoformat(),
+        "motif": f"Atelier « {req.workshop.title} » ({req.library.name}).",
+        "next": back,
+    }
+    if req.library.commune_id == venue.commune_id:
+        query["bibliotheque"] = str(req.library_id)
+    return f"{reverse('equipment:loan_request')}?{urlencode(query)}"
+
+
 def _request_detail_context(request, req: InterventionRequest, **forms) -> dict:
     user = request.user
     is_culture = has_role(user, CULTURE)
@@ -461,16 +509,45 @@ def _request_detail_context(request, req: InterventionRequest, **forms) -> dict:
     if is_culture and req.off_site and req.status == RequestStatus.REQUESTED:
         ctx["examine_form"] = forms.get("examine_form") or ExamineForm(prefix="examine")
     if is_culture and decidable:
-        ctx["accept_form"] = forms.get("accept_form") or AcceptRequestForm(
-            prefix="accept",
+        initial: dict = (
+            {f"start_{i}": d for i, d in enumerate(req.date_options, start=1)}
+            if req.workshop.is_cycle
+            else {"start_1": req.date_option_1}
+        )
+        library_venue = Venue.objects.filter(library_id=req.library_id).order_by("pk").first()
+        if library_venue is not None:
+            initial["venue"] = library_venue.pk
+        if req.off_site:
+            initial |= {
+                "where": WHERE_OFF_SITE,
+                "off_site_name": req.place_name,
+                "off_site_address": req.place_address,
+            }
+        accept_form = forms.get("accept_form") or AcceptRequestForm(
+            prefix=ACCEPT_PREFIX,
             territory_id=req.workshop.territory_id,
             cycle=req.workshop.is_cycle,
             off_site=req.off_site,
-            initial={f"start_{i}": d for i, d in enumerate(req.date_options, start=1)}
-            if req.workshop.is_cycle
-            else {"start_1": req.date_option_1},
+            initial=initial | _accept_prefill(request.GET),
         )
+        ctx["accept_form"] = accept_form
         ctx["refuse_form"] = forms.get("refuse_form") or RefuseRequestForm(prefix="refuse")
+        if req.workshop.format.needs_3d_printer:
+            communes = {req.library.commune_id}
+            chosen = accept_form["venue"].value()
+            if str(chosen).isdigit():
+                communes |= set(
+                    Venue.objects.filter(pk=chosen).values_list("commune_id", flat=True)
+                )
+            ctx["waiting_loans"] = list(
+                waiting_printer_loans(commune_ids=communes, today=clock.today())
+            )
+            back = (
+                request.get_full_path()
+                if request.method == "GET"
+                else _accept_return_url(req, request.POST)
+            )
+            ctx["loan_next_query"] = urlencode({"next": back})
     ctx["error_form"] = next((f for f in forms.values() if f is not None and f.errors), None)
     return ctx
 
@@ -507,12 +584,14 @@ def request_accept(request, pk: int):
         cycle=req.workshop.is_cycle,
         off_site=req.off_site,
     )
+    printer_loan_url = ""
     if form.is_valid():
         data = form.cleaned_data
         try:
             sessions = services.accept_request(
                 request=req,
                 by=request.user,
+                off_site_place=form.off_site_place if req.off_site else None,
                 venue=data["venue"],
                 starts=form.starts,
                 advisers=data["advisers"],
@@ -524,7 +603,17 @@ def request_accept(request, pk: int):
                 waive_venue_conditions=data.get("waive_venue_conditions", False),
             )
         except ValidationError as exc:
+            venue, starts = data["venue"], form.starts  # before the errors empty them
             _apply(form, exc, {"starts": "start_1"})
+            if _printer_missing(exc):  # offer the loan request, then come back here
+                printer_loan_url = _printer_loan_url(
+                    req,
+                    venue=venue,
+                    starts=starts,
+                    minutes=data["duration_minutes"]
+                    or req.workshop.format.default_duration_minutes,
+                    back=_accept_return_url(req, request.POST),
+                )
         else:
             messages.success(
                 request,
@@ -534,7 +623,14 @@ def request_accept(request, pk: int):
             return redirect("workshops:session_detail", pk=sessions[0].pk)
     req.refresh_from_db()
     ctx = _request_detail_context(request, req, accept_form=form)
+    ctx["printer_loan_url"] = printer_loan_url
     return render(request, "workshops/request_detail.html", ctx)
+
+
+def _printer_missing(exc: ValidationError) -> bool:
+    """The service refused because no 3D printer is lent for the sessions."""
+    errors = exc.error_dict.get("venue", []) if hasattr(exc, "error_dict") else []
+    return any(getattr(e, "code", None) == services.PRINTER_MISSING for e in errors)
 
 
 @staff_view(CULTURE)

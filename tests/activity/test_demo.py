@@ -23,11 +23,14 @@ pytestmark = pytest.mark.usefixtures("frozen_now")
 def test_demo_activity_and_token(client):
     call_command("seed_demo", stdout=StringIO())
     territory = Territory.objects.get(slug="ccfl")
-    # One appointment of the demo, moved to the past and marked « venu ».
-    appointment = Appointment.objects.order_by("start").first()
+    # One upcoming appointment of the demo, moved to the past (at 8:00, before the
+    # history's slots) and marked « venu ».
+    appointment = (
+        Appointment.objects.filter(status=AppointmentStatus.BOOKED).order_by("-start").first()
+    )
     Appointment.objects.filter(pk=appointment.pk).update(
-        start=dt.datetime(2026, 11, 18, 8, 0, tzinfo=dt.UTC),
-        end=dt.datetime(2026, 11, 18, 9, 0, tzinfo=dt.UTC),
+        start=dt.datetime(2026, 11, 18, 7, 0, tzinfo=dt.UTC),
+        end=dt.datetime(2026, 11, 18, 8, 0, tzinfo=dt.UTC),
         status=AppointmentStatus.SEEN,
     )
     # seed_demo already made the free examples and the Service Culture's token; a new run
@@ -47,4 +50,8 @@ def test_demo_activity_and_token(client):
         "/api/v1/activities", headers={"Authorization": f"Bearer {DEMO_API_TOKEN}"}
     )
     assert response.status_code == 200
-    assert len(response.json()) == ActivityRecord.objects.filter(territory=territory).count()
+    # Without dates, the API gives the last 30 days (the demo has a year of records).
+    last_month = ActivityRecord.objects.filter(
+        territory=territory, date__gte=dt.date(2026, 11, 27) - dt.timedelta(days=30)
+    )
+    assert len(response.json()) == last_month.count() > 10

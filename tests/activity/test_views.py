@@ -104,7 +104,7 @@ def test_form_errors_are_linked_to_fields(client, adviser, seen_appointment):
     assert response.status_code == 200
     assert 'class="error-summary"' in html
     assert 'href="#id_thematiques_0"' in html and "Cochez au moins une thématique." in html
-    assert "Indiquez le code INSEE" in html
+    assert "Choisissez la commune du lieu." in html
     assert not ActivityRecord.objects.exists()
 
 

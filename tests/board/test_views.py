@@ -57,8 +57,16 @@ def test_month_by_commune(client, coordinator, busy_week):
     page = response.content.decode()
     assert response.status_code == 200
     assert "décembre 2026" in page
-    assert "une ligne par commune" in page
-    assert page.count("Estaires 9h–12h") == 5  # five Wednesdays in December 2026
+    # The month is a calendar (weeks as rows) whatever the rows asked for.
+    assert "une semaine par ligne, du lundi au dimanche" in page
+    assert "une ligne par commune" not in page
+    estaires = [
+        day.day.day
+        for day in response.context["calendar"].days()
+        for entry in day.items
+        if entry.kind == "permanence" and entry.item.entry.commune_name == "Estaires"
+    ]
+    assert estaires == [2, 9, 16, 23, 30]  # the five Wednesdays of December 2026
     assert "Merville" in page
 
 
@@ -218,7 +226,7 @@ def test_closure_creation_warns_about_the_permanence(client, coordinator, perman
     )
     page = response.content.decode()
     assert "La fermeture est enregistrée" in page, page
-    assert "À vérifier : La permanence de Estaires" in page
+    assert "À vérifier : La permanence d&#x27;Estaires" in page
     assert "1 rendez-vous déjà pris" in page
     assert mail.outbox == []
 

@@ -26,7 +26,7 @@ pytestmark = pytest.mark.browser
 FIRST_NAME = "Josiane"
 LAST_NAME = "Vandenbussche"
 PHONE = "06 12 34 56 78"
-TOPIC = "Aide aux démarches administratives"
+TOPIC = "Mes démarches en ligne (CAF, impôts, ANTS…)"
 SMALL_PHONE = {"width": 375, "height": 667}
 
 

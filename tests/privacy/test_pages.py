@@ -76,8 +76,13 @@ def test_public_privacy_page_covers_workshops_and_statistics(client, territory):
 def test_notice_before_the_public_booking_form(client, territory, permanence, frozen_now):
     slot = make_slot_id(permanence.pk, paris(2026, 12, 2, 9))
     page = client.get(reverse("public:book", args=["estaires", slot])).content.decode()
-    assert page.index("Vos données personnelles") < page.index("<form")
-    assert "12 mois après votre dernier rendez-vous" in page
+    # A two-line notice (controller, purpose) before the form, the full text one link away.
+    assert page.index('id="notice-short"') < page.index("<form")
+    assert territory.name in page and "organiser votre rendez-vous" in page
+    privacy = reverse("public:privacy")
+    assert f'href="{privacy}"' in page
+    full = client.get(privacy).content.decode()
+    assert "12 mois après votre dernier rendez-vous" in full
 
 
 def test_staff_booking_form_reminds_to_read_the_notice(client, adviser, permanence, frozen_now):

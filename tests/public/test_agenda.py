@@ -33,7 +33,7 @@ def test_agenda_lists_the_session_with_its_facts(client, session):
     page = html(response)
     assert "<h1>Ateliers collectifs : l'agenda</h1>" in page
     assert "Arnaques en ligne : les repérer" in page
-    assert "Atelier · Niveau débutant" in page
+    assert "Animation ouverte à tous · Niveau débutant" in page  # the kind, in plain words
     assert "<strong>Samedi 5 décembre 2026</strong>, de 10h à 12h" in page
     assert "Médiathèque de Estaires, Salle d&#x27;animation, Estaires" in page
     assert "12 rue de la Gare" in page

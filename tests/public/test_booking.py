@@ -30,20 +30,23 @@ def test_booking_form_shows_the_slot_the_notice_then_the_form(client, permanence
     response = client.get(book_url(permanence))
     assert response.status_code == 200
     page = html(response)
-    assert "<h1>Prendre rendez-vous</h1>" in page
+    assert '<h1 class="booking-title">Prendre rendez-vous</h1>' in page
     assert "Mercredi 2 décembre 2026 à 9h00" in page
-    # The information notice comes before the form.
-    assert page.index("mission d'intérêt public") < page.index("<form")
-    assert "12 mois après votre dernier rendez-vous" in page
-    assert "Communauté de communes Flandre Lys" in page
+    # A short notice before the form: the controller, the purpose, a link to the full text.
+    notice = page[page.index('id="notice-short"') : page.index("<form")]
+    assert "Responsable : Communauté de communes Flandre Lys" in notice
+    assert "organiser votre rendez-vous" in notice
+    assert f'href="{reverse("public:privacy")}"' in notice
+    assert "article 6, paragraphe 1" not in page  # the full notice is one link away
     # Why we ask for a phone or an e-mail.
     assert "Donnez au moins un des deux" in page
     # Communes of the territory, the slot's commune chosen, and "another commune".
     assert '<option value="59212" selected>Estaires</option>' in page
     assert '<option value="59400">Merville</option>' in page
     assert "Une autre commune" in page
-    # Reasons with their plain hints.
-    assert "Faire une démarche en ligne : impôts, CAF, retraite, carte grise, papiers" in page
+    # Reasons in plain words, grouped; the national code is the value.
+    assert "<legend>Démarches</legend>" in page
+    assert "Mes démarches en ligne (CAF, impôts, ANTS…)" in page
     assert 'value="sante"' in page
 
 

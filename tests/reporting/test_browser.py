@@ -49,3 +49,46 @@ def test_the_masked_commune_report_is_valid_and_accessible(
     assert_accessible(page)
     if width == 360:
         assert_no_horizontal_scroll(page, 360)
+
+
+# Every text of every chart as drawn on screen: its font size times the SVG's scale.
+CHART_TEXT_SIZES = """() => [...document.querySelectorAll('svg.chart')].flatMap(svg => {
+    const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    return [...svg.querySelectorAll('text')].map(t => ({
+        text: t.textContent,
+        px: parseFloat(getComputedStyle(t).fontSize) * scale,
+    }));
+})"""
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_chart_labels_are_at_least_12px_and_each_title_is_said_once(
+    transactional_db,
+    new_page,  # noqa: F811
+    history,
+    referent,
+    width,
+):
+    page = new_page(viewport={"width": width, "height": 900})
+    log_in(page, referent.email)
+    page.goto(reverse("reporting:commune", args=["59212"]) + "?" + urlencode(NOV))
+    sizes = page.evaluate(CHART_TEXT_SIZES)
+    assert len(sizes) > 20  # the labels and values of the charts were found
+    small = [s for s in sizes if s["px"] < 12 - 0.01]
+    assert not small, small[:5]
+    # The monthly chart draws every status its table has, and names them in its legend.
+    month = page.locator("#graphique-mois-title").locator("xpath=..")
+    legend = month.locator("text").all_text_contents()
+    for status in ("Honorés", "Pris", "Absences", "Annulations"):
+        assert status in legend
+    assert month.locator("[id^='graphique-mois-bar-0-']").count() == 4
+    # A section's title is visible once: the table's caption (same words) is for screen readers.
+    titles = page.evaluate(
+        """() => [...document.querySelectorAll('main h2, main caption')]
+            .filter(e => e.getBoundingClientRect().width > 1)
+            .map(e => e.textContent.trim())"""
+    )
+    assert "Rendez-vous par mois" in titles
+    assert len(titles) == len(set(titles)), titles
+    if width == 360:
+        assert_no_horizontal_scroll(page, 360)

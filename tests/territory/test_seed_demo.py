@@ -81,8 +81,24 @@ def test_the_estaires_permanence_follows_the_convention(frozen_now):
     assert permanence.venue.confidential is True
     assert permanence.hours_label == "le mercredi de 9h à 12h"
     assert permanence.is_demo is False
-    # A few booked appointments so the demo shows booked and free slots.
-    assert 0 < Appointment.objects.filter(permanence=permanence).count() <= 6
+    # Booked appointments in the coming three weeks, and free slots left between them.
+    from cadran.core import clock
+    from cadran.scheduling.slots import free_slots
+
+    soon = Appointment.objects.filter(
+        permanence=permanence,
+        start__gte=clock.now(),
+        start__lt=clock.now() + dt.timedelta(days=21),
+    )
+    assert soon.count() > 0
+    free = free_slots(
+        [permanence],
+        date_from=clock.today(),
+        date_to=clock.today() + dt.timedelta(days=21),
+        now=clock.now(),
+        for_staff=True,
+    )
+    assert free
 
 
 def test_running_it_twice_changes_nothing(frozen_now):

@@ -151,6 +151,11 @@ class SessionFactory(DjangoModelFactory):
         confirmed = factory.Trait(status=SessionStatus.CONFIRMED)
         cancelled = factory.Trait(status=SessionStatus.CANCELLED_BY_SERVICE)
         held = factory.Trait(status=SessionStatus.HELD)
+        off_site = factory.Trait(
+            off_site_name="Marché hebdomadaire",
+            off_site_address="Place du Marché",
+            off_site_access="Stand sous la halle, à côté de la fontaine.",
+        )
 
 
 class RegistrationFactory(DjangoModelFactory):

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from cadran.core import clock
 from cadran.workshops import services
 from cadran.workshops.demo import load_demo_workshops
 from cadran.workshops.enums import SessionStatus
@@ -116,11 +117,16 @@ def test_demo_programme_loads_once(territory, estaires, merville, adviser, cultu
     created = load_demo_workshops(territory)
     assert created["formats"] == 3 and created["sessions"] >= 5 and created["registrations"] >= 10
     assert Workshop.objects.filter(title="Premiers pas sur l'ordinateur", is_cycle=True).exists()
-    cycle = Session.objects.filter(workshop__is_cycle=True)
-    assert cycle.count() == 3 and len(set(cycle.values_list("cycle_group", flat=True))) == 1
+    # A cycle to come (three sessions, one group) and, in the demo's past, one held.
+    coming = Session.objects.filter(workshop__is_cycle=True, start__gte=clock.now())
+    assert coming.count() == 3 and len(set(coming.values_list("cycle_group", flat=True))) == 1
     three = Session.objects.registration_targets().with_counts().filter(confirmed_count=3)
     assert three.exists()
-    assert all(s.status == SessionStatus.SCHEDULED for s in Session.objects.all())
+    assert all(
+        s.status == SessionStatus.SCHEDULED for s in Session.objects.filter(start__gte=clock.now())
+    )
+    past = set(Session.objects.filter(end__lt=clock.now()).values_list("status", flat=True))
+    assert past == {SessionStatus.HELD, SessionStatus.CANCELLED_LOW_ATTENDANCE}
     assert InterventionRequest.objects.filter(status="requested").exists()
     assert load_demo_workshops(territory)["formats"] == 0
     # The demo's sessions hold: each adviser is free when their sessions are.

@@ -1,4 +1,6 @@
-"""Load the demo data once: the CCFL, its eight communes, staff, permanences, appointments.
+"""Load the demo data once: the CCFL, its eight communes, staff, permanences, appointments,
+and a year of history dated from today (seen, absent, cancelled, records, workshops held
+and cancelled, loans returned: ``cadran/*/demo.py``).
 
 Running it again changes nothing (what a demo user changed is kept).
 """
@@ -20,9 +22,11 @@ from cadran.activity.demo import DEMO_API_TOKEN, load_demo_activity
 from cadran.agreements.demo import load_demo_agreements
 from cadran.board.demo import load_demo_board
 from cadran.core.clock import PARIS, now, today
+from cadran.core.french import de
 from cadran.core.tokens import hash_token, new_reference, new_token
 from cadran.equipment.demo import load_demo_equipment
 from cadran.publicity.demo import load_demo_charter
+from cadran.scheduling.demo import load_demo_history
 from cadran.scheduling.enums import AppointmentStatus, Channel
 from cadran.scheduling.models import (
     Appointment,
@@ -98,6 +102,10 @@ PERMANENCES = {
     "62736": (4, dt.time(14), dt.time(17), "conseillere2@cadran.demo"),
 }
 
+# Where the few people from outside the territory live: Lille, Armentières, Hazebrouck,
+# Béthune (real INSEE codes).
+OUTSIDE_INSEE = ("59350", "59017", "59295", "62119")
+
 PEOPLE = [
     ("Jeanne", "Lefebvre", "0612345601", "", "aide_aux_demarches_administratives"),
     ("Marcel", "Dubois", "0612345602", "", "sante"),
@@ -141,6 +149,7 @@ class Command(BaseCommand):
         """The fictitious second territory, from its file, by ``load_territory`` itself:
         the demo shows two territories side by side on one install."""
         report = load_declaration(SECOND_TERRITORY.read_text(encoding="utf-8"), invite=False)
+        assert report.territory is not None  # the file declares one
         for user in User.objects.filter(territory=report.territory):
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
@@ -189,7 +198,7 @@ class Command(BaseCommand):
         for insee, commune in communes.items():
             libraries[insee] = Library.objects.create(
                 commune=commune,
-                name=f"Médiathèque de {commune.name}",
+                name=f"Médiathèque {de(commune)}",
                 address=f"Adresse à vérifier, {commune.postcode} {commune.name}",
                 is_example=True,
             )
@@ -219,7 +228,7 @@ class Command(BaseCommand):
                 venue = Venue.objects.create(
                     commune=commune,
                     library=libraries[insee],
-                    name=f"Médiathèque de {commune.name}",
+                    name=f"Médiathèque {de(commune)}",
                     address=f"Adresse à vérifier, {commune.postcode} {commune.name}",
                     room="Espace numérique",
                     confidential=False,
@@ -251,6 +260,8 @@ class Command(BaseCommand):
         load_demo_workshops(territory)
         load_demo_charter(territory)
         load_demo_agreements(territory)
+        # After the agreements (which align the permanences' validity), before the records.
+        load_demo_history(territory, busiest_insee="59212", outside_insee=OUTSIDE_INSEE)
         load_demo_equipment(territory)
         load_demo_board(territory)
         load_demo_activity(territory)

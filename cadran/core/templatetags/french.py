@@ -1,0 +1,16 @@
+"""``{% load french %}``: ``{{ commune|de }}`` writes « d'Estaires », « de Merville »,
+« du Doulieu » (cadran.core.french)."""
+
+from __future__ import annotations
+
+from django import template
+
+from cadran.core.french import de as _de
+
+register = template.Library()
+
+
+@register.filter
+def de(value) -> str:
+    """« de » before a name, elided or contracted as French writes it."""
+    return _de(value)
