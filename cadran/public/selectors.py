@@ -38,7 +38,7 @@ def _current_permanences(today: dt.date):
     """Permanences still running (or about to start), with their venue."""
     return (
         Permanence.objects.filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
-        .select_related("venue")
+        .select_related("venue__commune")
         .order_by("weekday", "start_time", "pk")
     )
 

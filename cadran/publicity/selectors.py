@@ -62,7 +62,7 @@ def charter_for(territory: Territory) -> Charter:
 def _current_permanences(today: dt.date):
     return (
         Permanence.objects.filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
-        .select_related("commune", "venue")
+        .select_related("commune", "venue__commune")
         .order_by("weekday", "start_time", "pk")
     )
 
@@ -190,7 +190,7 @@ def adviser_feed(*, user, today: dt.date, now: dt.datetime) -> FeedSource:
     permanences = list(
         Permanence.objects.filter(adviser=user)
         .active_between(date_from, date_to)
-        .select_related("commune", "venue")
+        .select_related("commune", "venue__commune")
         .order_by("weekday", "start_time", "pk")
     )
     occurrences = summarize_occurrences(permanences, date_from=date_from, date_to=date_to, now=now)
@@ -216,7 +216,7 @@ def adviser_feed(*, user, today: dt.date, now: dt.datetime) -> FeedSource:
     closures = list(
         Closure.objects.visible_to(user)
         .overlapping(range_start, range_end)
-        .select_related("commune", "venue", "adviser")
+        .select_related("commune", "venue__commune", "adviser")
         .order_by("start", "pk")
     )
     return FeedSource(
@@ -265,7 +265,7 @@ def widget(*, commune: Commune, now: dt.datetime) -> Widget:
         .open_for_registration(now)
         .filter(venue__commune=commune)
         .with_counts()
-        .select_related("workshop", "venue")
+        .select_related("workshop", "venue__commune")
         .order_by("start", "pk")[:WIDGET_SESSIONS]
     )
     return Widget(

@@ -68,7 +68,7 @@ def appointment_context(appointment: Appointment) -> dict:
         "duration": duration_label(appointment.start, appointment.end),
         "place": venue.full_place,
         "place_short": venue.name,
-        "address": f"{venue.address}, {commune.postcode} {commune.name}",
+        "address": venue.postal_address,
         "commune": commune.name,
         "reference": appointment.reference,
         "territory_name": territory.name,

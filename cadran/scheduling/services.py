@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 
 from cadran.accounts.enums import TERRITORY_ROLES, Role
 from cadran.core import audit, clock
+from cadran.core.french import de
 from cadran.core.tokens import hash_token, new_reference, new_token
 from cadran.notifications.formatting import day_label
 from cadran.territory.models import Territory
@@ -550,7 +551,7 @@ def align_permanences_with_agreement(
             obj=permanence,
             action="permanence.aligned_with_agreement",
             description=(
-                f"Permanence {permanence} de {commune.name} : jusqu'au {new:%d/%m/%Y} "
+                f"Permanence {permanence} {de(commune)} : jusqu'au {new:%d/%m/%Y} "
                 "(fin de la convention)."
             ),
             territory_id=commune.territory_id,

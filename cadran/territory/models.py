@@ -206,6 +206,29 @@ class Library(models.Model):
         return self.name
 
 
+def street_address(address: str, commune: Commune) -> str:
+    """An address without its postcode and commune: a « , 00100 Bourg-Fictif » written in
+    it (at its end, or before a remark in brackets) is left out."""
+    address = (address or "").strip()
+    tail = re.compile(
+        rf"[,\s]*\b{re.escape(commune.postcode)}\b\s*(?:{re.escape(commune.name)})?"
+        r"(?=\s*(?:\(|$))",
+        re.IGNORECASE,
+    )
+    stripped = re.sub(r"\s{2,}", " ", tail.sub("", address)).strip(" ,")
+    return stripped or address
+
+
+def postal_address(address: str, commune: Commune) -> str:
+    """The street, then « postcode commune » once, whatever the address field holds:
+    « 1 place du Marché, 00100 Bourg-Fictif »."""
+    street = street_address(address, commune)
+    town = f"{commune.postcode} {commune.name}"
+    if street == (address or "").strip() and town.lower() in street.lower():
+        return street  # the town is inside a remark: leave the text as written
+    return f"{street}, {town}" if street else town
+
+
 class VenueQuerySet(models.QuerySet["Venue"]):
     def visible_to(self, user) -> VenueQuerySet:
         return self.filter(commune__in=Commune.objects.visible_to(user))
@@ -294,27 +317,11 @@ class Venue(models.Model):
 
     @property
     def street_address(self) -> str:
-        """The address without its postcode and commune: a « , 00100 Bourg-Fictif » written
-        in it (at its end, or before a remark in brackets) is left out."""
-        commune = self.commune
-        address = self.address.strip()
-        tail = re.compile(
-            rf"[,\s]*\b{re.escape(commune.postcode)}\b\s*(?:{re.escape(commune.name)})?"
-            r"(?=\s*(?:\(|$))",
-            re.IGNORECASE,
-        )
-        stripped = re.sub(r"\s{2,}", " ", tail.sub("", address)).strip(" ,")
-        return stripped or address
+        return street_address(self.address, self.commune)
 
     @property
     def postal_address(self) -> str:
-        """The street, then « postcode commune » once, whatever the address field holds:
-        « 1 place du Marché, 00100 Bourg-Fictif »."""
-        street = self.street_address
-        town = f"{self.commune.postcode} {self.commune.name}"
-        if street == self.address.strip() and town.lower() in street.lower():
-            return street  # the town is inside a remark: leave the text as written
-        return f"{street}, {town}" if street else town
+        return postal_address(self.address, self.commune)
 
 
 class VenueChangeStatus(models.TextChoices):

@@ -25,7 +25,7 @@ def _context(change: VenueChange) -> dict:
         "day": day_label(change.effective_date),
         "old_place": change.old_venue.full_place,
         "new_place": change.new_venue.full_place,
-        "new_address": change.new_venue.address,
+        "new_address": change.new_venue.postal_address,
         "confirmed": change.status == VenueChangeStatus.CONFIRMED,
         "reason": change.refusal_reason,
         "link": identity.for_id(territory.pk).reverse("territory:change_detail", pk=change.pk),

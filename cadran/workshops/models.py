@@ -17,7 +17,7 @@ from django.db.models import Count, F, Q
 
 from cadran.accounts.enums import PERSONAL_DATA_ROLES, TERRITORY_ROLES, Role
 from cadran.core import clock
-from cadran.territory.models import Commune
+from cadran.territory.models import Commune, postal_address
 
 from .enums import (
     ACTIVE_REGISTRATION_STATUSES,
@@ -634,6 +634,10 @@ class SessionPlace:
     @property
     def full_place(self) -> str:
         return f"{self.name}, {self.room}" if self.room else self.name
+
+    @property
+    def postal_address(self) -> str:
+        return postal_address(self.address, self.commune)
 
 
 # --- Registrations ---------------------------------------------------------------------------

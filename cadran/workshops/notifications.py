@@ -83,7 +83,7 @@ def session_context(session: Session, sessions: list[Session] | None = None) -> 
         "min_attendance": session.min_attendance,
         "place": place.full_place,
         "place_short": place.name,
-        "address": f"{place.address}, {commune.postcode} {commune.name}",
+        "address": place.postal_address,
         "access_notes": place.access_notes,
         "commune": commune.name,
         "territory_name": territory.name,
@@ -242,8 +242,7 @@ def notify_session_moved(
         "moved_hour": hour_label(session.start),
         "moved_end_hour": hour_label(session.end),
         "moved_place": session.place.full_place,
-        "moved_address": f"{session.place.address}, {session.venue.commune.postcode} "
-        f"{session.venue.commune.name}",
+        "moved_address": session.place.postal_address,
         "reference": registration.reference,
     }
     return _to_person(

@@ -7,6 +7,7 @@ import datetime as dt
 from django.db.models import Q
 
 from cadran.core import clock
+from cadran.core.french import de
 from cadran.core.tokens import hash_token
 from cadran.scheduling.calendars import public_holidays
 from cadran.scheduling.models import Closure, Permanence
@@ -76,7 +77,7 @@ def adviser_conflicts(
             finish = localize(dt.datetime.combine(day, permanence.end_time))
             if begin and finish and overlaps(begin, finish, start, end):
                 reasons.append(
-                    f"{adviser} tient sa permanence de {permanence.commune.name} "
+                    f"{adviser} tient sa permanence {de(permanence.commune)} "
                     f"{permanence.hours_label}."
                 )
     territory_id = adviser.territory_id

@@ -321,7 +321,7 @@ def test_waiting_list_cancel_and_closed_pages_are_accessible(new_page, cast):
     )
     page = new_page()
     page.goto(reverse("public:session", args=[session.pk]))
-    expect(page.locator("main")).to_contain_text("Complet : liste d'attente")
+    expect(page.locator("main")).to_contain_text("Complet")
     assert_accessible(page)
     page.get_by_role("link", name="S'inscrire sur la liste d'attente").click()
     page.get_by_label("Prénom").fill(FIRST_NAME)

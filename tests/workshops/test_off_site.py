@@ -277,7 +277,7 @@ def market_session(session):
 
 def test_public_session_page_shows_the_off_site_place(client, market_session):
     page = text(client.get(reverse("public:session", kwargs={"pk": market_session.pk})))
-    assert "Marché du samedi" in page and "Grand-Place, Estaires" in page
+    assert "Marché du samedi" in page and "Grand-Place, 59940 Estaires" in page
     assert "Stand bleu, devant la mairie." in page
     assert "Médiathèque d'Estaires" not in page
 

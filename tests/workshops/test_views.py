@@ -258,7 +258,7 @@ def test_accept_shows_the_adviser_conflict(
         },
     )
     assert response.status_code == 200
-    assert "tient sa permanence de Estaires" in text(response)
+    assert "tient sa permanence d'Estaires" in text(response)
     assert 'href="#id_accept-advisers_0"' in text(response)
     assert not Session.objects.exists()
     request_.refresh_from_db()
