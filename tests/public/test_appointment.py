@@ -38,7 +38,9 @@ def test_private_page_shows_everything_needed(client, booked):
     assert "Place du Général de Gaulle" in page
     ref = appointment.reference
     assert f"{ref[:3]} {ref[3:]}" in page
-    assert "Mes démarches en ligne (CAF, impôts, ANTS…), Ma santé en ligne (Ameli, Doctolib…)" in page
+    assert (
+        "Mes démarches en ligne (CAF, impôts, ANTS…), Ma santé en ligne (Ameli, Doctolib…)" in page
+    )
     assert f"http://testserver{url}" in page
     assert "Imprimer" in page
     assert reverse("public:cancel", args=[booked]) in page
