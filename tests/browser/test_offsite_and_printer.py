@@ -127,7 +127,7 @@ def test_off_site_workshop_is_shown_at_its_own_place(page, cast):
     expect(page.locator("h1")).to_contain_text(TITLE)
     facts = page.locator(".session-facts")
     expect(facts).to_contain_text("Marché du samedi")
-    expect(facts).to_contain_text("Grand-Place, Estaires")
+    expect(facts).to_contain_text("Grand-Place, 59940 Estaires")
     expect(facts).to_contain_text("Stand bleu, devant la mairie.")
     expect(facts).not_to_contain_text("Médiathèque")
     assert_accessible(page)
