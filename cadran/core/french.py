@@ -1,7 +1,7 @@
 """French typography that templates and messages share: « de » before a name.
 
-« de » is elided before a vowel or a mute h (« d'Estaires », « d'Hazebrouck »), contracted
-with the article of a name (« du Doulieu », « des Mureaux ») and kept before an aspirated h,
+« de » is elided before a vowel or a mute h (« d'Arbourg », « d'Hermonville »), contracted
+with the article of a name (« du Bourg-Neuf », « des Mureaux ») and kept before an aspirated h,
 which spelling cannot tell: a commune whose name starts with one says so
 (``Commune.h_aspire``), and ``de(commune)`` follows it.
 """

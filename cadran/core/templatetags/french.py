@@ -1,5 +1,5 @@
-"""``{% load french %}``: ``{{ commune|de }}`` writes « d'Estaires », « de Merville »,
-« du Doulieu » (cadran.core.french)."""
+"""``{% load french %}``: ``{{ commune|de }}`` writes « d'Arbourg », « de Bourg-Fictif »,
+« du Bourg-Neuf » (cadran.core.french)."""
 
 from __future__ import annotations
 
