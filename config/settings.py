@@ -393,8 +393,10 @@ CADRAN_DEFAULT_TRAVEL_MINUTES = int(os.environ.get("CADRAN_DEFAULT_TRAVEL_MINUTE
 # Functions ``fn(now) -> int`` run by the sweep (``manage.py cadran_worker``) every minute.
 CADRAN_SWEEPERS = [
     "cadran.scheduling.sweepers.queue_due_reminders",
+    "cadran.scheduling.sweepers.queue_due_confirmations",
     "cadran.scheduling.sweepers.queue_staff_digests",
     "cadran.workshops.sweepers.decide_due_sessions",
+    "cadran.workshops.sweepers.queue_due_confirmations",
     "cadran.agreements.sweepers.queue_agreement_alerts",
     "cadran.equipment.sweepers.sweep_loans",
     "cadran.notifications.services.requeue_stale_messages",
@@ -423,3 +425,7 @@ SMS_API_KEY = os.environ.get("SMS_API_KEY", "")
 SMS_API_URL = os.environ.get("SMS_API_URL", "")
 SMS_SENDER = os.environ.get("SMS_SENDER", "CCFL")
 SMS_TIMEOUT = int(os.environ.get("SMS_TIMEOUT", "10"))
+# Replies « OUI » / « NON » to « Vous venez toujours ? » (docs/notifications.md): Brevo posts
+# them to /sms/reponses/<secret>/ (or /sms/reponses/ with « Authorization: Bearer <secret> »).
+# Empty: the webhook refuses everything and the SMS do not offer to reply.
+SMS_REPLY_WEBHOOK_SECRET = os.environ.get("SMS_REPLY_WEBHOOK_SECRET", "")

@@ -22,7 +22,7 @@ from cadran.core import clock
 
 from .auth import StaffTokenAuth
 from .errors import ErrorOut
-from .periods import EARLIEST, out_of_bounds
+from .periods import EARLIEST, ApiDate, out_of_bounds
 
 FORBIDDEN = (
     "Votre rôle ne donne pas accès aux comptes rendus d'activité. "
@@ -35,8 +35,8 @@ router = Router(auth=StaffTokenAuth(ApiScope.READ_ACTIVITIES), tags=["Activité 
 
 
 class ActivityPeriod(Schema):
-    date_from: dt.date | None = Field(None, alias="from", description="Premier jour (inclus)")
-    date_to: dt.date | None = Field(None, alias="to", description="Dernier jour (inclus)")
+    date_from: ApiDate | None = Field(None, alias="from", description="Premier jour (inclus)")
+    date_to: ApiDate | None = Field(None, alias="to", description="Dernier jour (inclus)")
 
 
 class ActivityOut(Schema):

@@ -29,9 +29,18 @@ l'inscription à un atelier. Sans compte, en JSON, en français.
 
 | code | quand |
 |---|---|
+| 401 | jeton d'API manquant, inconnu, révoqué ou expiré (endpoints des équipes ; jeton faux envoyé à un endpoint public) |
+| 403 | jeton sans le droit de cet endpoint, ou rôle sans accès à ces données |
 | 404 | commune, rendez-vous, atelier ou adresse inconnus |
 | 409 | créneau pris entre-temps ; rendez-vous déjà annulé ou passé ; atelier annulé, passé ou commencé |
-| 422 | données à corriger (champ manquant, trop long, motif inconnu, JSON mal formé…) |
+| 422 | données à corriger (champ manquant, trop long, motif inconnu, JSON mal formé…) ; dates à l'envers (`to` avant `from`, `{"errors": {"to": ["La date de fin (to) doit être le même jour ou après la date de début (from)."]}}`) ou période trop longue ; créneau qui n'existe pas ou n'est plus proposé ; personne qui ne peut pas s'inscrire ou déjà inscrite |
+| 429 | trop de demandes en une minute sur un endpoint d'écriture (`{"detail": "Trop de demandes en peu de temps. …"}`, en-tête `Retry-After`) |
+
+Chaque opération déclare les codes qu'elle peut rendre. Les règles d'un seul champ
+(longueurs, formats, valeurs permises, `consent: true`) sont dans le schéma de ce champ ;
+celles qui dépendent des données ou de deux champs à la fois (ordre des dates, créneau
+libre, commune du territoire, carte de bibliothèque) sont des refus 422 décrits ci-dessus.
+Aucun texte ne peut contenir le caractère nul (U+0000) : la demande est refusée (422).
 """
 
 api = NinjaAPI(

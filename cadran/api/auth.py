@@ -43,3 +43,20 @@ class StaffTokenAuth(HttpBearer):
         except ApiTokenRefused as exc:
             raise HttpError(exc.status, exc.message) from exc
         return row.user
+
+
+def optional_staff(request: HttpRequest, scope: str):
+    """The member of staff behind the request's token, or None without ``Authorization``.
+
+    For the public endpoints that staff tools may also call « on behalf » of a person:
+    no header is a public request; a header with a bad token is 401, a token without
+    ``scope`` 403 (never silently treated as public).
+    """
+    if not request.headers.get("Authorization", "").strip():
+        return None
+    return StaffTokenAuth(scope)(request)
+
+
+# The OpenAPI ``security`` of such endpoints: anonymous, or a staff token.
+OPTIONAL_STAFF_SECURITY: list[dict[str, list[str]]] = [{}, {"StaffTokenAuth": []}]
+FORBIDDEN_CODE = "forbidden"

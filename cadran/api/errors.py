@@ -43,6 +43,15 @@ FIELD_MESSAGES: dict[str, str] = {
     "to": DATE_FORMAT,
 }
 
+# Fields whose pattern, when not matched, gets this message.
+PATTERN_MESSAGES: dict[str, str] = {
+    "first_name": "Indiquez le prénom.",
+    "last_name": "Indiquez le nom.",
+    "phone": "Ce numéro de téléphone ne semble pas complet : il faut 10 chiffres.",
+    "slot": "Ce créneau n'existe pas.",
+}
+NO_TOPIC = "Choisissez au moins un motif."
+
 # Source names ninja puts at the start of an error location; they are not field names.
 _LOCATION_PREFIXES = {"body", "query", "path", "header", "cookie", "form", "file", "payload"}
 
@@ -118,6 +127,10 @@ def errors_by_field(raw_errors: list[dict[str, Any]]) -> dict[str, list[str]]:
         name = field_name(error.get("loc", ()))
         if name == NON_FIELD_ERRORS and error.get("type") == "missing":
             message = EMPTY_BODY
+        elif error.get("type") == "string_pattern_mismatch" and name in PATTERN_MESSAGES:
+            message = PATTERN_MESSAGES[name]
+        elif error.get("type") == "too_short" and name == "topics":
+            message = NO_TOPIC
         elif error.get("type") == "value_error" and (error.get("ctx") or {}).get("error"):
             # A schema's own validator already speaks French, for this endpoint: it wins.
             message = translate(error)

@@ -21,6 +21,7 @@ import binascii
 import datetime as dt
 import json
 import math
+import re
 import uuid
 import zlib
 from collections import Counter
@@ -136,9 +137,24 @@ def decode_cursor(encoded: str) -> tuple[dt.datetime, int]:
     return modified, pk
 
 
+# RFC 3339 (the OpenAPI « date-time »), years 1900–2999, at most microseconds: exactly
+# what is read, so that the schema says it (Python alone would read more shapes).
+SINCE_PATTERN = (
+    "^(?:19|2[0-9])[0-9]{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])"
+    "[Tt](?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:[.][0-9]{1,6})?"
+    "(?:[Zz]|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])$"
+)
+_SINCE_RE = re.compile(SINCE_PATTERN)
+CURSOR_PATTERN = f"^[A-Za-z0-9_-]{{1,{MAX_CURSOR_LENGTH}}}$"
+
+
 def _since(value: str | None) -> dt.datetime | None:
     if value is None:
         return None
+    if not _SINCE_RE.match(value):
+        raise ValueError(SINCE_MESSAGE)
+    if value[-1] in "Zz":
+        value = value[:-1] + "+00:00"
     try:
         parsed = dt.datetime.fromisoformat(value)
         if parsed.tzinfo is None:
@@ -157,20 +173,28 @@ class ActivitesQuery(Schema):
         json_schema_extra={"minimum": 1, "maximum": MAX_PAGE_SIZE},
     )
     page_after: str | None = Field(
-        None, alias="page[after]", description="curseur : les éléments suivants (links.next)"
+        None,
+        alias="page[after]",
+        description="curseur : les éléments suivants (links.next)",
+        json_schema_extra={"pattern": CURSOR_PATTERN},
     )
     page_before: str | None = Field(
-        None, alias="page[before]", description="curseur : les éléments précédents (links.prev)"
+        None,
+        alias="page[before]",
+        description="curseur : les éléments précédents (links.prev)",
+        json_schema_extra={"pattern": CURSOR_PATTERN},
     )
     creation_since: str | None = Field(
         None,
         alias="filter[creation][depuis]",
         description="date de création supérieure ou égale (ISO 8601, ex. 2026-09-01T00:00:00Z)",
+        json_schema_extra={"format": "date-time", "pattern": SINCE_PATTERN},
     )
     modification_since: str | None = Field(
         None,
         alias="filter[modification][depuis]",
         description="date de modification supérieure ou égale (ISO 8601 avec fuseau)",
+        json_schema_extra={"format": "date-time", "pattern": SINCE_PATTERN},
     )
 
     @field_validator("page_size", mode="before")

@@ -23,7 +23,7 @@ from cadran.territory.models import Commune
 
 from .auth import StaffTokenAuth
 from .errors import ErrorOut
-from .periods import out_of_bounds
+from .periods import ApiDate, out_of_bounds
 
 REPORT_ROLES = frozenset({*TERRITORY_ROLES, Role.COMMUNE_REFERENT})
 FORBIDDEN = "Votre rôle ne donne pas accès aux rapports de fréquentation."
@@ -36,8 +36,8 @@ router = Router(auth=StaffTokenAuth(ApiScope.READ_REPORTS), tags=["Rapports (per
 
 class AttendanceQuery(Schema):
     commune: str = Field(..., description="Code INSEE de la commune, par exemple 59212")
-    date_from: dt.date | None = Field(None, alias="from", description="Premier jour (inclus)")
-    date_to: dt.date | None = Field(None, alias="to", description="Dernier jour (inclus)")
+    date_from: ApiDate | None = Field(None, alias="from", description="Premier jour (inclus)")
+    date_to: ApiDate | None = Field(None, alias="to", description="Dernier jour (inclus)")
 
 
 @router.get(

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
+from cadran.accounts.models import ApiScope
 from cadran.core import clock
 from cadran.scheduling.enums import Channel
 from cadran.scheduling.models import Permanence
@@ -20,6 +21,7 @@ from cadran.scheduling.services import (
 from cadran.scheduling.slots import free_slots
 from cadran.territory.models import Commune
 
+from .auth import FORBIDDEN_CODE, OPTIONAL_STAFF_SECURITY, optional_staff
 from .errors import ErrorOut, error_body
 from .periods import resolve_period
 from .schemas import (
@@ -113,32 +115,39 @@ def list_slots(
 
 @router.post(
     "/appointments",
-    response={201: AppointmentOut, 409: ErrorOut, 422: ErrorOut},
+    response={
+        201: AppointmentOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        409: ErrorOut,
+        422: ErrorOut,
+        429: ErrorOut,
+    },
     tags=["Rendez-vous"],
     summary="Prendre rendez-vous",
     description=(
         "Réserve un créneau libre pour une personne. Il faut un téléphone ou une adresse "
         "e-mail, au moins un motif et l'accord de la personne (consent: true). "
-        "Réponse 409 si quelqu'un vient de prendre ce créneau : proposez-en un autre. "
-        "La réponse donne l'adresse privée du rendez-vous (manage_url)."
+        "Réponse 409 si quelqu'un vient de prendre ce créneau : proposez-en un autre ; "
+        "422 si les informations sont à corriger ou si le créneau n'existe pas ou n'est plus "
+        "proposé. La réponse donne l'adresse privée du rendez-vous (manage_url). "
+        "**Sans jeton** : réservation en ligne par la personne. **Avec un jeton d'équipe** "
+        "ayant le droit « Prendre rendez-vous pour une personne » (appointments:book) : "
+        "réservation faite par ce membre de l'équipe pour la personne (prise « par "
+        "téléphone », à son nom dans l'historique), sur tout créneau de ses permanences qui "
+        "n'a pas commencé ; 401 jeton inconnu, révoqué ou expiré ; 403 jeton sans ce droit "
+        "ou permanence que son titulaire ne gère pas. 429 : trop de demandes en une minute."
     ),
+    openapi_extra={"security": OPTIONAL_STAFF_SECURITY},
 )
 def create_appointment(request: HttpRequest, payload: AppointmentIn):
-    booking = book_appointment(
-        slot_id=payload.slot,
-        topics=payload.topics,
-        channel=Channel.ONLINE,
-        person=BeneficiaryData(
-            first_name=payload.first_name,
-            last_name=payload.last_name,
-            phone=payload.phone or "",
-            email=payload.email or "",
-            residence_insee=payload.commune_insee or "",
-            notify_email=payload.notify_email,
-            notify_sms=payload.notify_sms,
-        ),
-        by=None,
-    )
+    staff = optional_staff(request, ApiScope.BOOK)
+    try:
+        booking = _book(payload, staff)
+    except DjangoValidationError as exc:
+        if getattr(exc, "code", None) == FORBIDDEN_CODE:
+            return Status(403, error_body(" ".join(exc.messages)))
+        raise
     appointment = booking.appointment
     return Status(
         201,
@@ -152,15 +161,34 @@ def create_appointment(request: HttpRequest, payload: AppointmentIn):
     )
 
 
+def _book(payload: AppointmentIn, staff):
+    """The public books online; a member of staff books « par téléphone » on their behalf."""
+    return book_appointment(
+        slot_id=payload.slot,
+        topics=list(payload.topics),
+        channel=Channel.PHONE if staff is not None else Channel.ONLINE,
+        person=BeneficiaryData(
+            first_name=payload.first_name,
+            last_name=payload.last_name,
+            phone=payload.phone or "",
+            email=payload.email or "",
+            residence_insee=payload.commune_insee or "",
+            notify_email=payload.notify_email,
+            notify_sms=payload.notify_sms,
+        ),
+        by=staff,
+    )
+
+
 @router.post(
     "/appointments/cancel",
-    response={200: CancelOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    response={200: CancelOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut},
     tags=["Rendez-vous"],
     summary="Annuler un rendez-vous",
     description=(
         "Annule le rendez-vous dont on donne le secret (token) ; le créneau redevient libre. "
         "Réponse 404 si le secret ne correspond à aucun rendez-vous, 409 si le rendez-vous "
-        "est déjà annulé, déjà passé ou terminé."
+        "est déjà annulé, déjà passé ou terminé ; 429 trop de demandes en une minute."
     ),
 )
 def cancel(request: HttpRequest, payload: CancelIn):

@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Query, Router, Status
 
+from cadran.accounts.models import ApiScope
 from cadran.core import clock
 from cadran.territory.models import Commune, Territory
 from cadran.workshops.enums import WorkshopStatus
@@ -18,9 +19,10 @@ from cadran.workshops.models import Session
 from cadran.workshops.selectors import public_agenda
 from cadran.workshops.services import PersonData, SessionClosed, register
 
+from .auth import FORBIDDEN_CODE, OPTIONAL_STAFF_SECURITY, optional_staff
 from .errors import INVALID_INPUT, ErrorOut, django_errors, error_body
 from .periods import resolve_period
-from .routes import DEFAULT_SPAN_DAYS, MAX_SPAN_DAYS, UNKNOWN_COMMUNE, venue_out
+from .routes import DEFAULT_SPAN_DAYS, MAX_SPAN_DAYS, UNKNOWN_COMMUNE
 from .workshop_schemas import RegistrationIn, RegistrationOut, SessionOut, SessionPeriod
 
 UNKNOWN_SESSION = "Atelier introuvable. Vérifiez son identifiant (champ id de la liste)."
@@ -34,7 +36,20 @@ def _dates(session: Session) -> list[Session]:
     return getattr(session, "cycle_dates", None) or [session]
 
 
+def place_out(session: Session) -> dict:
+    """Where people go: the off-site place of a session « hors les murs », else its venue."""
+    place = session.place
+    return {
+        "name": place.name,
+        "address": place.address,
+        "commune": place.commune.name,
+        "access": place.access_notes or None,
+        "off_site": place.off_site,
+    }
+
+
 def session_out(session: Session) -> dict:
+    place = session.place
     return {
         "id": session.pk,
         "title": session.workshop.title,
@@ -45,7 +60,8 @@ def session_out(session: Session) -> dict:
         "sessions": [
             {"start": clock.paris(s.start), "end": clock.paris(s.end)} for s in _dates(session)
         ],
-        "venue": venue_out(session.venue),
+        "venue": {"name": place.name, "address": place.address},
+        "place": place_out(session),
         "places_left": session.places_left,
         "status": session.status,
     }
@@ -99,7 +115,16 @@ def list_sessions(request: HttpRequest, period: Query[SessionPeriod]):
 
 @router.post(
     "/sessions/{session_id}/registrations",
-    response={201: RegistrationOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    response={
+        201: RegistrationOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        409: ErrorOut,
+        422: ErrorOut,
+        429: ErrorOut,
+    },
+    openapi_extra={"security": OPTIONAL_STAFF_SECURITY},
     summary="S'inscrire à un atelier",
     description=(
         "Inscrit une personne à une séance (à tout le cycle pour un cycle). Il faut un "
@@ -110,10 +135,15 @@ def list_sessions(request: HttpRequest, period: Query[SessionPeriod]):
         '(status: "waiting") : une place libérée est donnée à la première personne qui '
         "attend, qui est prévenue. Réponses : 404 atelier inconnu ; 409 atelier annulé, "
         "passé ou commencé ; 422 informations à corriger ou personne qui ne peut pas "
-        "s'inscrire (la raison, avec le contact du service, sous le champ concerné)."
+        "s'inscrire (la raison, avec le contact du service, sous le champ concerné) ; 429 "
+        "trop de demandes en une minute. Avec un jeton d'équipe ayant le droit « Prendre "
+        "rendez-vous pour une personne » (appointments:book), l'inscription est faite par ce "
+        "membre de l'équipe pour la personne (401 jeton inconnu, révoqué ou expiré ; 403 "
+        "jeton sans ce droit ou atelier d'un autre territoire)."
     ),
 )
 def create_registration(request: HttpRequest, session_id: int, payload: RegistrationIn):
+    staff = optional_staff(request, ApiScope.BOOK)
     session = (
         Session.objects.filter(pk=session_id, workshop__status=WorkshopStatus.PUBLISHED)
         .select_related("workshop__territory")
@@ -132,10 +162,12 @@ def create_registration(request: HttpRequest, session_id: int, payload: Registra
         notify_sms=payload.notify_sms,
     )
     try:
-        result = register(session=session, person=person, by=None)
+        result = register(session=session, person=person, by=staff)
     except SessionClosed as exc:
         return Status(409, error_body(" ".join(exc.messages), {NON_FIELD_ERRORS: exc.messages}))
     except DjangoValidationError as exc:
+        if getattr(exc, "code", None) == FORBIDDEN_CODE:
+            return Status(403, error_body(" ".join(exc.messages)))
         detail, errors = django_errors(exc)
         if detail == INVALID_INPUT and any(name in errors for name in ELIGIBILITY_FIELDS):
             detail = INELIGIBLE

@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.validators import validate_email
 from ninja import Field, Schema
 from pydantic import ConfigDict, StrictBool, field_validator
 
-from .errors import EMAIL_FORMAT, INSEE_FORMAT
-from .schemas import INSEE_RE, VenueOut
+from .periods import ApiDate
+from .schemas import (
+    EMAIL_MAX_LENGTH,
+    INSEE_PATTERN,
+    PHONE_MAX_LENGTH,
+    PHONE_PATTERN,
+    FirstName,
+    LastName,
+    VenueOut,
+    _email_schema,
+    clean_email,
+    consent_const,
+    contact_required,
+)
 
 REGISTRATION_CONSENT_REQUIRED = (
     "Pour s'inscrire, la personne doit accepter que ses coordonnées servent à la prévenir "
@@ -18,19 +29,21 @@ REGISTRATION_CONSENT_REQUIRED = (
 )
 
 
-def _consent_is_required(schema: dict) -> None:
-    """``consent`` has a default only to word its error; it is required all the same."""
+def _registration_schema(schema: dict[str, Any]) -> None:
+    """``consent`` has a default only to word its error; it is required all the same, and
+    ``true``. A phone number or an e-mail address is required."""
     required = schema.setdefault("required", [])
     if "consent" not in required:
         required.append("consent")
-    schema["properties"]["consent"].pop("default", None)
+    consent_const(schema["properties"]["consent"])
+    contact_required(schema)
 
 
 class SessionPeriod(Schema):
-    date_from: dt.date | None = Field(
+    date_from: ApiDate | None = Field(
         None, alias="from", description="Premier jour (AAAA-MM-JJ). Par défaut : aujourd'hui."
     )
-    date_to: dt.date | None = Field(
+    date_to: ApiDate | None = Field(
         None, alias="to", description="Dernier jour (AAAA-MM-JJ). Par défaut : from + 30 jours."
     )
     commune: str | None = Field(
@@ -44,6 +57,19 @@ class SessionPeriod(Schema):
 class SessionDateOut(Schema):
     start: dt.datetime = Field(examples=["2026-12-05T10:00:00+01:00"])
     end: dt.datetime = Field(examples=["2026-12-05T12:00:00+01:00"])
+
+
+class PlaceOut(Schema):
+    name: str = Field(description="Nom du lieu où se tient la séance.", examples=["Marché"])
+    address: str = Field(description="Adresse.", examples=["Place du Marché"])
+    commune: str = Field(description="Commune du lieu.", examples=["Bourg-Fictif"])
+    access: str | None = Field(
+        description="Pour trouver le lieu (stand, entrée…) ; null quand rien n'est indiqué.",
+        examples=["Stand sous la halle, à côté de la fontaine."],
+    )
+    off_site: bool = Field(
+        description="true : séance « hors les murs », ailleurs que dans le lieu habituel."
+    )
 
 
 class SessionOut(Schema):
@@ -72,7 +98,10 @@ class SessionOut(Schema):
             "cycle (on s'inscrit une fois pour tout le cycle)."
         )
     )
-    venue: VenueOut
+    venue: VenueOut = Field(
+        description="Où se tient la séance (nom et adresse ; le lieu hors les murs s'il y en a un)."
+    )
+    place: PlaceOut = Field(description="Où se tient la séance, en détail.")
     places_left: int = Field(
         description="Places libres ; 0 : complet, une inscription va en liste d'attente.",
         examples=[8],
@@ -90,16 +119,29 @@ class RegistrationIn(Schema):
     """A registration made by or for an inhabitant. A phone number or an e-mail is required,
     and a way to be eligible: a commune of the territory or a library card of the network."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra=_consent_is_required)
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_registration_schema)
 
-    first_name: str = Field(max_length=100, description="Prénom.")
-    last_name: str = Field(max_length=100, description="Nom.")
+    first_name: FirstName
+    last_name: LastName
     phone: str | None = Field(
-        None, max_length=20, description="Téléphone (10 chiffres).", examples=["06 12 34 56 78"]
+        None,
+        max_length=PHONE_MAX_LENGTH,
+        pattern=PHONE_PATTERN,
+        description=(
+            "Téléphone : 10 à 15 chiffres, espaces, points, tirets ou parenthèses permis ; "
+            "+33 compte comme le 0 du début."
+        ),
+        examples=["06 12 34 56 78"],
     )
-    email: str | None = Field(None, max_length=254, description="Adresse e-mail.")
+    email: str | None = Field(
+        None,
+        max_length=EMAIL_MAX_LENGTH,
+        description="Adresse e-mail (sans espace autour).",
+        json_schema_extra=_email_schema,
+    )
     commune_insee: str | None = Field(
         None,
+        pattern=INSEE_PATTERN,
         description=(
             "Code INSEE de la commune où habite la personne : si elle est du territoire, la "
             "personne peut s'inscrire."
@@ -131,22 +173,13 @@ class RegistrationIn(Schema):
 
     @field_validator("email")
     @classmethod
-    def check_email(cls, value: str | None) -> str | None:
-        value = (value or "").strip()
-        if value:
-            try:
-                validate_email(value)
-            except DjangoValidationError as exc:
-                raise ValueError(EMAIL_FORMAT) from exc
-        return value
+    def check_email(cls, value: str | None) -> str:
+        return clean_email(value)
 
     @field_validator("commune_insee")
     @classmethod
-    def check_insee(cls, value: str | None) -> str | None:
-        value = (value or "").strip().upper()
-        if value and not INSEE_RE.match(value):
-            raise ValueError(INSEE_FORMAT)
-        return value
+    def check_insee(cls, value: str | None) -> str:
+        return (value or "").strip().upper()
 
     @field_validator("consent", mode="before")
     @classmethod

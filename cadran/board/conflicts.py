@@ -139,6 +139,9 @@ class SessionEntry:
     venue: Any = None  # the Venue (what it offers)
     needs_printer: bool = False
     printer_booked: bool = True
+    # « Hors les murs »: held at its own place (``venue_name`` is then that place's name),
+    # not at the venue it is attached to (``venue_id``, for its commune only).
+    off_site: bool = False
 
     @property
     def key(self) -> str:
@@ -160,6 +163,11 @@ class SessionEntry:
     def attendance_label(self) -> str:
         """« 3/4 min. »: registrations against the minimum."""
         return f"{self.confirmed}/{self.min_attendance} min."
+
+    @property
+    def where(self) -> str:
+        """Where it takes place, as the messages say it."""
+        return f"{self.venue_name} (hors les murs)" if self.off_site else self.venue_name
 
 
 @dataclass
@@ -293,7 +301,7 @@ def engagements_of(
                     commune_name=session.commune_name,
                     start=session.start,
                     end=session.end,
-                    label=f"l'atelier « {session.title} » à {session.venue_name}",
+                    label=f"l'atelier « {session.title} » à {session.where}",
                 )
             )
     return found
@@ -358,14 +366,15 @@ def adviser_conflicts(
 
 def venue_conflicts(sessions: Iterable[SessionEntry]) -> list[Conflict]:
     """Live sessions in a venue that lacks what the format needs, or that need a 3D
-    printer when none is lent to the commune for the day."""
+    printer when none is lent to the commune for the day. An off-site session is not held
+    in its venue: what the venue lacks does not count (the printer lent still does)."""
     conflicts: list[Conflict] = []
     for session in sessions:
         if not session.is_live or session.status == "held":
             continue
         missing = (
             venue_shortfalls(session.fmt, session.venue)
-            if session.fmt is not None and session.venue is not None
+            if session.fmt is not None and session.venue is not None and not session.off_site
             else []
         )
         if session.needs_printer and not session.printer_booked:
@@ -376,7 +385,7 @@ def venue_conflicts(sessions: Iterable[SessionEntry]) -> list[Conflict]:
                     kind=VENUE,
                     message=(
                         f"« {session.title} » le {day_label(session.start, year=False)} à "
-                        f"{session.venue_name} : " + ", ".join(missing) + "."
+                        f"{session.where} : " + ", ".join(missing) + "."
                     ),
                     day=session.day,
                     keys=(session.key,),
@@ -393,7 +402,9 @@ def closure_conflicts(
 ) -> list[Conflict]:
     """A permanence occurrence that a closure covers (its appointments already taken must
     be moved or the people told); a live session in a closed venue, commune or territory,
-    or led by an adviser who is away."""
+    or led by an adviser who is away. An off-site session is not held in its venue nor in
+    the commune's registered venues: only a closure of the whole territory or an
+    adviser's absence concerns it."""
     conflicts: list[Conflict] = []
     for occ in occurrences:
         if occ.holiday:
@@ -430,6 +441,8 @@ def closure_conflicts(
                 if closure.adviser_id not in session.adviser_ids:
                     continue
                 what = f"{closure.scope_label.removeprefix('Conseiller : ')} est absent(e)"
+            elif session.off_site and (closure.commune_id or closure.venue_id):
+                continue
             elif closure.applies_to_place(session.commune_id, session.venue_id):
                 what = f"{closure.scope_label.lower()} est fermé(e)"
             else:
@@ -471,7 +484,7 @@ def below_minimum_conflicts(
                 kind=BELOW_MINIMUM,
                 message=(
                     f"« {session.title} » du {day_label(session.start, year=False)} à "
-                    f"{session.venue_name} : {session.confirmed} inscrit(s) pour un minimum de "
+                    f"{session.where} : {session.confirmed} inscrit(s) pour un minimum de "
                     f"{session.min_attendance}. Sans {missing} inscription(s) de plus, la séance "
                     f"sera annulée le {day_label(session.decision_at, year=False)} à "
                     f"{hour_label(session.decision_at)}."

@@ -75,10 +75,18 @@ class SessionMoveForm(forms.Form):
     )
     checked = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, venues, **kwargs):
+    def __init__(self, *args, venues, off_site=None, **kwargs):
+        """``off_site``: the session when it is held « hors les murs »: its venue is offered
+        under the off-site place's name (keeping it keeps the session there)."""
         super().__init__(*args, **kwargs)
         self.fields["venue"].queryset = venues
-        self.fields["venue"].label_from_instance = lambda v: f"{v.commune.name} — {v.full_place}"
+
+        def label(v) -> str:
+            if off_site is not None and v.pk == off_site.venue_id:
+                return f"{v.commune.name} — {off_site.off_site_name} (hors les murs, inchangé)"
+            return f"{v.commune.name} — {v.full_place}"
+
+        self.fields["venue"].label_from_instance = label
 
     def clean(self):
         data = super().clean()

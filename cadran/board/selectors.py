@@ -212,10 +212,13 @@ def session_entry(
 ) -> SessionEntry:
     """What the board knows of a session (``start``, ``end``, ``venue``: a move to check).
 
+    An off-site session stays off-site when it keeps its venue (``move_session`` brings it
+    back to a registered venue otherwise): it is then shown at its own place.
     Needs ``workshop__format``, ``venue__commune`` and the advisers loaded."""
     start = start or session.start
     end = end or session.end
     venue = venue or session.venue
+    off_site = session.is_off_site and venue.pk == session.venue_id
     fmt = session.workshop.format
     advisers = sorted(session.advisers.all(), key=lambda u: (u.last_name, u.first_name, u.pk))
     return SessionEntry(
@@ -226,7 +229,7 @@ def session_entry(
         commune_id=venue.commune_id,
         commune_name=venue.commune.name,
         venue_id=venue.pk,
-        venue_name=venue.name,
+        venue_name=session.off_site_name if off_site else venue.name,
         adviser_ids=tuple(a.pk for a in advisers),
         adviser_names=tuple(str(a) for a in advisers),
         start=start,
@@ -245,6 +248,7 @@ def session_entry(
             not fmt.needs_3d_printer
             or _printer_booked(loans, venue.commune_id, paris(start).date(), paris(end).date())
         ),
+        off_site=off_site,
     )
 
 

@@ -229,10 +229,11 @@ def session_move(request, pk: int):
         .order_by("commune__name", "name", "pk")
     )
     movable = _movable(session)
+    off_site = session if session.is_off_site else None
     checked_conflicts = None
     ready = False
     if request.method == "POST" and movable:
-        form = SessionMoveForm(request.POST, venues=venues)
+        form = SessionMoveForm(request.POST, venues=venues, off_site=off_site)
         if form.is_valid():
             data = form.cleaned_data
             checked_conflicts = check_conflicts_for_session(
@@ -262,13 +263,14 @@ def session_move(request, pk: int):
             else:
                 values = request.POST.copy()
                 values["checked"] = form.signature()
-                form = SessionMoveForm(values, venues=venues)
+                form = SessionMoveForm(values, venues=venues, off_site=off_site)
                 form.is_valid()
                 ready = True
     else:
         local_start = clock.paris(session.start)
         form = SessionMoveForm(
             venues=venues,
+            off_site=off_site,
             initial={
                 "day": local_start.date(),
                 "start_time": local_start.time(),

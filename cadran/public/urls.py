@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import poster_views, views, widget_views, workshop_views
+from . import confirmation_views, poster_views, views, widget_views, workshop_views
 
 app_name = "public"
 urlpatterns = [
@@ -16,6 +16,19 @@ urlpatterns = [
         views.appointment_reschedule_confirm,
         name="reschedule_confirm",
     ),
+    # « Vous venez toujours ? » (docs/decisions/0013-confirm-or-release.md).
+    path(
+        "rendez-vous/reponse/<str:token>/<slug:answer>/",
+        confirmation_views.appointment_answer,
+        name="appointment_answer",
+    ),
+    path(
+        "ateliers/reponse/<str:token>/<slug:answer>/",
+        confirmation_views.registration_answer,
+        name="registration_answer",
+    ),
+    path("sms/reponses/", confirmation_views.sms_replies, name="sms_replies"),
+    path("sms/reponses/<str:secret>/", confirmation_views.sms_replies, name="sms_replies_secret"),
     path("ateliers/", workshop_views.agenda, name="agenda"),
     path("ateliers/<int:pk>/", workshop_views.session_detail, name="session"),
     path(

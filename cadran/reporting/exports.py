@@ -30,7 +30,13 @@ from cadran.core.clock import paris
 from cadran.publicity.letterhead import letterhead_html
 
 from .charts import MASKED, NBSP, bar_chart, grouped_bar_chart
-from .selectors import AttendanceReport, Tally, TerritoryDashboard
+from .selectors import (
+    AppointmentCounts,
+    AttendanceReport,
+    ConfirmationEffectRow,
+    Tally,
+    TerritoryDashboard,
+)
 
 Cell = int | float | str
 FORMATS = ("pdf", "ods", "xlsx", "csv")
@@ -168,6 +174,77 @@ def _counts_table(
     )
 
 
+RATE_HEADER = "Taux d'absence (%)"
+NO_RATE = "—"
+NOSHOW_NOTE = (
+    "Taux d'absence : rendez-vous « absent » parmi les rendez-vous dont la présence a été "
+    "notée (« venu » ou « absent ») ; les annulations et les rendez-vous pas encore notés "
+    "ne comptent pas. Lignes sans présence notée non montrées."
+)
+
+
+def _rate_cells(absent: int, recorded: int, rate: float | None, masked: bool) -> list[Cell]:
+    """Présence notée, absences, taux. In what goes to a commune, the rate is « < 3 » when
+    the absences or the people who came are 1 or 2: it would give them away."""
+    came = recorded - absent
+    hidden = masked and (0 < absent < 3 or 0 < came < 3)
+    return [
+        people(recorded, masked),
+        people(absent, masked),
+        MASKED if hidden else (rate if rate is not None else 0),
+    ]
+
+
+def _noshow_table(
+    key: str,
+    caption: str,
+    header: str,
+    rows: list[tuple[str, AppointmentCounts]],
+    masked: bool,
+    *,
+    rate_only: bool = False,
+) -> Table:
+    """Présence notée, absences and rate per row; ``rate_only``: the rate alone (two
+    columns, the chart beside the table in the PDF: the commune's report keeps its pages)."""
+    cells = [
+        [label, *_rate_cells(c.noshow, c.recorded, c.noshow_rate, masked)]
+        for label, c in rows
+        if c.recorded
+    ]
+    if rate_only:
+        return Table(
+            key=key,
+            caption=caption,
+            headers=[header, RATE_HEADER],
+            rows=[[row[0], row[3]] for row in cells],
+            chart_column=1,
+            note=NOSHOW_NOTE,
+        )
+    return Table(
+        key=key,
+        caption=caption,
+        headers=[header, "Présence notée", "Absences", RATE_HEADER],
+        rows=cells,
+        chart_column=3,
+        note=NOSHOW_NOTE,
+    )
+
+
+def _confirmation_table(rows: list[ConfirmationEffectRow], masked: bool) -> list[Table]:
+    """« Effet des confirmations » (issue 16): only when the selector gives rows."""
+    if not rows:
+        return []
+    return [
+        _noshow_table(
+            "absences_confirmation",
+            "Taux d'absence selon la réponse à la demande de confirmation",
+            "Réponse",
+            [(r.label, r.counts) for r in rows],
+            masked,
+        )
+    ]
+
+
 FROM_LACOOP = "dont saisis dans La Coop"
 FROM_LACOOP_F = "dont saisies dans La Coop"
 
@@ -216,6 +293,12 @@ def report_document(report: AttendanceReport, *, masked: bool) -> Document:
                 ["Heures de permanence proposées", hours(report.offered_minutes)],
                 ["Heures de permanence utilisées", hours(a.used_minutes)],
                 ["Part des heures utilisées (%)", usage],
+                [
+                    RATE_HEADER.replace("Taux d'absence", "Taux d'absence aux rendez-vous"),
+                    _rate_cells(a.noshow, a.recorded, a.noshow_rate, masked)[2]
+                    if a.recorded
+                    else NO_RATE,
+                ],
                 [SESSIONS_HELD, s.held],
                 ["Participants aux séances tenues", p(s.participants)],
                 [COLLECTIVE_RECORDS, act.collective],
@@ -239,7 +322,7 @@ def report_document(report: AttendanceReport, *, masked: bool) -> Document:
         Table(
             key="mois",
             caption="Rendez-vous par mois",
-            headers=["Mois", "Honorés", "Pris", "Absences", "Annulations"],
+            headers=["Mois", "Honorés", "Pris", "Absences", "Annulations", RATE_HEADER],
             chart_columns=[1, 2, 3, 4],
             rows=[
                 [
@@ -248,10 +331,31 @@ def report_document(report: AttendanceReport, *, masked: bool) -> Document:
                     p(m.counts.booked),
                     p(m.counts.noshow),
                     p(m.counts.cancelled),
+                    _rate_cells(m.counts.noshow, m.counts.recorded, m.counts.noshow_rate, masked)[2]
+                    if m.counts.recorded
+                    else NO_RATE,
                 ]
                 for m in report.by_month
             ],
+            note=NOSHOW_NOTE.replace(" Lignes sans présence notée non montrées.", "")
+            + f" « {NO_RATE} » : aucune présence notée ce mois-là.",
         ),
+        # One permanence: its rate is the commune's, already in the key figures.
+        *(
+            [
+                _noshow_table(
+                    "absences_permanences",
+                    "Taux d'absence aux rendez-vous par permanence",
+                    "Permanence",
+                    [(r.label, r.counts) for r in report.by_permanence],
+                    masked,
+                    rate_only=True,
+                )
+            ]
+            if sum(1 for r in report.by_permanence if r.counts.recorded) > 1
+            else []
+        ),
+        *_confirmation_table(report.by_confirmation, masked),
         Table(
             key="heures",
             caption="Heures de permanence",
@@ -435,6 +539,44 @@ def dashboard_document(board: TerritoryDashboard) -> Document:
             for f in board.formats
         ],
     )
+    noshow_communes = _noshow_table(
+        "absences_communes",
+        "Taux d'absence aux rendez-vous par commune",
+        "Commune",
+        [(r.name, r.appointments) for r in [*board.communes, board.total]],
+        False,
+    )
+    noshow_permanences = _noshow_table(
+        "absences_permanences",
+        "Taux d'absence aux rendez-vous par permanence",
+        "Permanence",
+        [(r.label, r.counts) for r in board.by_permanence],
+        False,
+    )
+    noshow_months = _noshow_table(
+        "absences_mois",
+        "Taux d'absence aux rendez-vous par mois",
+        "Mois",
+        [(m.label.capitalize(), m.counts) for m in board.by_month],
+        False,
+    )
+    noshow_formats = Table(
+        key="absences_formats",
+        caption="Taux d'absence aux ateliers par format",
+        headers=["Format", "Présence notée", "Absences", RATE_HEADER],
+        rows=[
+            [
+                f.name,
+                *_rate_cells(f.sessions.absent, f.sessions.recorded, f.sessions.noshow_rate, False),
+            ]
+            for f in board.formats
+            if f.sessions.recorded
+        ],
+        chart_column=3,
+        note="Taux d'absence : inscrits notés « absent » à l'appel parmi les inscrits dont la "
+        "présence a été notée, séances tenues (chaque séance d'un cycle compte). Formats sans "
+        "appel non montrés.",
+    )
     return Document(
         slug=f"tableau-de-bord-{board.period.start:%Y%m%d}-{board.period.end:%Y%m%d}",
         title=f"Tableau de bord — {board.territory_name}",
@@ -445,7 +587,17 @@ def dashboard_document(board: TerritoryDashboard) -> Document:
             ("Comparée à", board.previous_period.label),
             ("Établi le", f"{paris(board.generated_at):%d/%m/%Y à %H:%M}"),
         ],
-        tables=[comparison, communes, advisers, formats],
+        tables=[
+            comparison,
+            communes,
+            advisers,
+            formats,
+            noshow_months,
+            noshow_communes,
+            noshow_permanences,
+            noshow_formats,
+            *_confirmation_table(board.by_confirmation, False),
+        ],
         masked=False,
         territory_id=board.territory_id,
     )

@@ -168,10 +168,29 @@ class AppointmentCounts:
         else:
             self.upcoming += count
 
+    @property
+    def recorded(self) -> int:
+        """Appointments whose attendance was noted: « venu » or « absent »."""
+        return self.seen + self.noshow
+
+    @property
+    def noshow_rate(self) -> float | None:
+        """Absences among the appointments whose attendance was noted, in %, one decimal
+        (:func:`noshow_rate`); None when none was noted."""
+        return noshow_rate(self.noshow, self.recorded)
+
     def merge(self, other: AppointmentCounts) -> None:
         for name in ("booked", "seen", "noshow", "excused", "revoked", "upcoming"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.used_minutes += other.used_minutes
+
+
+def noshow_rate(absent: int, recorded: int) -> float | None:
+    """The no-show rate (docs/rapports.md, « Taux d'absence »): ``absent / recorded`` in
+    per cent, rounded to one decimal; None when nothing was recorded (not 0: no figure)."""
+    if recorded <= 0:
+        return None
+    return round(100 * absent / recorded, 1)
 
 
 @dataclass
@@ -182,6 +201,23 @@ class MonthRow:
     @property
     def label(self) -> str:
         return month_label(self.month)
+
+
+@dataclass
+class PermanenceRow:
+    """The appointments of one permanence (its no-show rate: docs/rapports.md)."""
+
+    label: str
+    counts: AppointmentCounts = field(default_factory=AppointmentCounts)
+
+
+@dataclass(frozen=True)
+class ConfirmationEffectRow:
+    """The no-show rate of one group of people by their answer to « Je viens / Je ne peux
+    pas venir » (issue 16): « ont confirmé », « n'ont pas répondu »."""
+
+    label: str
+    counts: AppointmentCounts
 
 
 @dataclass(frozen=True)
@@ -201,6 +237,7 @@ class SessionCounts:
     planned: int = 0  # still scheduled or confirmed
     present: int = 0  # registered people marked present at held sessions
     anonymous: int = 0  # people who came without registering (held sessions)
+    absent: int = 0  # registered people marked absent at held sessions (attendance taken)
 
     @property
     def cancelled(self) -> int:
@@ -209,6 +246,15 @@ class SessionCounts:
     @property
     def participants(self) -> int:
         return self.present + self.anonymous
+
+    @property
+    def recorded(self) -> int:
+        """Registered people whose attendance was taken (each session of a cycle)."""
+        return self.present + self.absent
+
+    @property
+    def noshow_rate(self) -> float | None:
+        return noshow_rate(self.absent, self.recorded)
 
     def add_status(self, status: str, count: int, anonymous: int | None) -> None:
         if status == SessionStatus.HELD:
@@ -229,6 +275,7 @@ class SessionCounts:
             "planned",
             "present",
             "anonymous",
+            "absent",
         ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
@@ -287,6 +334,8 @@ class AttendanceReport:
     sessions: SessionCounts
     generated_at: dt.datetime
     territory_id: int | None = None
+    by_permanence: list[PermanenceRow] = field(default_factory=list)
+    by_confirmation: list[ConfirmationEffectRow] = field(default_factory=list)
 
 
 @dataclass
@@ -339,6 +388,9 @@ class TerritoryDashboard:
     comparison: list[Comparison]
     generated_at: dt.datetime
     territory_id: int | None = None
+    by_month: list[MonthRow] = field(default_factory=list)
+    by_permanence: list[PermanenceRow] = field(default_factory=list)
+    by_confirmation: list[ConfirmationEffectRow] = field(default_factory=list)
 
 
 # --- SQL helpers ---------------------------------------------------------------------------
@@ -732,7 +784,7 @@ def session_counts_by(
     period: Period, scope: Q, group: str | None = None, *, previous: Period | None = None
 ) -> dict[tuple, SessionCounts]:
     """``{(CURRENT or PREVIOUS, group value or None): SessionCounts}``: sessions by status
-    (one query) and people present at held sessions (one query)."""
+    (one query) and registered people present or absent at held sessions (one query)."""
     start, end = _span(period, previous).bounds()
     annotations = {"which": _which("start", period)} if previous else {}
     keys = [*annotations, *([group] if group else []), "status"]
@@ -747,21 +799,20 @@ def session_counts_by(
     for row in rows:
         key = (row.get("which", CURRENT), row[group] if group else None)
         result[key].add_status(row["status"], row["n"], row["anonymous"])
-    present = Attendance.objects.filter(
+    attendances = Attendance.objects.filter(
         _prefixed(scope, "session__"),
         session__start__gte=start,
         session__start__lt=end,
         session__status=SessionStatus.HELD,
-        present=True,
     )
     annotations = {"which": _which("session__start", period)} if previous else {}
-    keys = [*annotations, *([f"session__{group}"] if group else [])]
-    if keys:
-        for row in present.annotate(**annotations).values(*keys).annotate(n=Count("pk")).order_by():
-            key = (row.get("which", CURRENT), row[f"session__{group}"] if group else None)
+    keys = [*annotations, *([f"session__{group}"] if group else []), "present"]
+    for row in attendances.annotate(**annotations).values(*keys).annotate(n=Count("pk")).order_by():
+        key = (row.get("which", CURRENT), row[f"session__{group}"] if group else None)
+        if row["present"]:
             result[key].present += row["n"]
-    else:
-        result[(CURRENT, None)].present += present.count()
+        else:
+            result[key].absent += row["n"]
     return result
 
 
@@ -839,8 +890,11 @@ def _permanences_and_closures(period: Period, permanence_scope: Q, territory_id:
     permanences = list(
         Permanence.objects.filter(permanence_scope)
         .active_between(period.start, period.end)
+        .select_related("commune", "venue")
         .only(
             "pk",
+            "commune__name",
+            "venue__name",
             "commune_id",
             "venue_id",
             "adviser_id",
@@ -866,6 +920,38 @@ def _permanences_and_closures(period: Period, permanence_scope: Q, territory_id:
     return permanences, closures
 
 
+def permanence_label(perm: Permanence) -> str:
+    """« Commune, lieu — le mercredi de 9h à 12h » (names loaded with the permanence)."""
+    return f"{perm.commune.name}, {perm.venue.name} — {perm.hours_label}"
+
+
+def _permanence_rows(
+    counts: dict[int, AppointmentCounts], permanences: Sequence[Permanence]
+) -> list[PermanenceRow]:
+    """One row per permanence with appointments in the period, in the order of the labels.
+    A permanence not active in the period (its appointments were kept) is named by its
+    number: no query per row."""
+    labels = {perm.pk: permanence_label(perm) for perm in permanences}
+    rows = [
+        PermanenceRow(labels.get(pk, f"Permanence n° {pk}"), c)
+        for pk, c in counts.items()
+        if c.booked
+    ]
+    return sorted(rows, key=lambda r: r.label)
+
+
+def noshow_rate_by_confirmation(period: Period, scope: Q) -> list[ConfirmationEffectRow]:
+    """The effect of « confirm or release » (issue 16): the no-show rate among the
+    appointments whose person confirmed (« Je viens ») and among those asked who did not
+    answer, for the appointments of ``scope`` in ``period``.
+
+    The hook where the lead plugs the confirmation answers in once they exist: until then
+    it returns no rows, and the reports show no table for it (the exports build the table
+    only from rows). It must stay one query (one ``values().annotate()`` grouped by the
+    answer and the status), so that the report's query count does not grow."""
+    return []
+
+
 # --- The reports ------------------------------------------------------------------------------
 
 
@@ -877,10 +963,12 @@ def attendance_report(*, commune: Commune, period: Period) -> AttendanceReport:
     months = period.months()
     by_month = [MonthRow(month) for month in months]
     totals = AppointmentCounts()
-    for (_which, index, *_), counts in appointment_counts_by(
-        period, in_commune, months=True
+    by_permanence: dict[int, AppointmentCounts] = defaultdict(AppointmentCounts)
+    for (_which, index, permanence_id), counts in appointment_counts_by(
+        period, in_commune, ("permanence_id",), months=True
     ).items():
         by_month[min(index, len(months) - 1)].counts.merge(counts)
+        by_permanence[permanence_id].merge(counts)
         totals.merge(counts)
     people = people_helped_by(period, in_commune)[(CURRENT, None)]
     permanences, closures = _permanences_and_closures(
@@ -906,6 +994,8 @@ def attendance_report(*, commune: Commune, period: Period) -> AttendanceReport:
         ),
         sessions=sessions,
         generated_at=clock.now(),
+        by_permanence=_permanence_rows(by_permanence, permanences),
+        by_confirmation=noshow_rate_by_confirmation(period, in_commune),
     )
 
 
@@ -951,10 +1041,13 @@ def territory_dashboard(*, territory: Territory, period: Period) -> TerritoryDas
     previous = period.previous()
     communes = list(Commune.objects.filter(territory=territory).order_by("name", "insee_code"))
     in_territory = Q(permanence__commune__territory_id=territory.pk)
+    # Grouped by permanence too (a permanence has one commune and one adviser: no more
+    # rows) and by month: the no-show rates per permanence and per month, same query.
     appointments = appointment_counts_by(
         period,
         in_territory,
-        ("permanence__commune_id", "permanence__adviser_id"),
+        ("permanence__commune_id", "permanence__adviser_id", "permanence_id"),
+        months=True,
         previous=previous,
     )
     people = people_helped_by(period, in_territory, "permanence__commune_id", previous=previous)
@@ -972,12 +1065,17 @@ def territory_dashboard(*, territory: Territory, period: Period) -> TerritoryDas
         PREVIOUS: offered_minutes_by(previous, permanences, closures),
     }
 
+    months = period.months()
+    by_month = [MonthRow(month) for month in months]
     by_commune: dict[tuple, AppointmentCounts] = defaultdict(AppointmentCounts)
     by_adviser: dict[int, AppointmentCounts] = defaultdict(AppointmentCounts)
-    for (which, _month, commune_id, adviser_id), counts in appointments.items():
+    by_permanence: dict[int, AppointmentCounts] = defaultdict(AppointmentCounts)
+    for (which, month, commune_id, adviser_id, permanence_id), counts in appointments.items():
         by_commune[(which, commune_id)].merge(counts)
         if which == CURRENT:
             by_adviser[adviser_id].merge(counts)
+            by_permanence[permanence_id].merge(counts)
+            by_month[min(month, len(months) - 1)].counts.merge(counts)
     offered_by_commune: dict[tuple, int] = defaultdict(int)
     offered_by_adviser: dict[int, int] = defaultdict(int)
     for perm in permanences:
@@ -1065,6 +1163,9 @@ def territory_dashboard(*, territory: Territory, period: Period) -> TerritoryDas
         formats=formats,
         comparison=comparison,
         generated_at=clock.now(),
+        by_month=by_month,
+        by_permanence=_permanence_rows(by_permanence, permanences),
+        by_confirmation=noshow_rate_by_confirmation(period, in_territory),
     )
 
 
@@ -1075,6 +1176,8 @@ __all__ = [
     "Period",
     "TerritoryDashboard",
     "attendance_report",
+    "noshow_rate",
+    "noshow_rate_by_confirmation",
     "preset_period",
     "territory_dashboard",
 ]

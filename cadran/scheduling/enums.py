@@ -54,6 +54,26 @@ ACTIVE_STATUSES = (AppointmentStatus.BOOKED, AppointmentStatus.SEEN, Appointment
 CANCELLED_STATUSES = (AppointmentStatus.EXCUSED, AppointmentStatus.REVOKED)
 
 
+class ConfirmationAnswer(models.TextChoices):
+    """The answer to « Vous venez toujours ? », asked a few days before an appointment or a
+    workshop (docs/decisions/0013-confirm-or-release.md). No answer is stored as ""."""
+
+    YES = "yes", "Vient"
+    NO = "no", "Ne vient pas"
+
+
+# What the staff pages show for a confirmation (``confirmation_label``).
+CONFIRMATION_NOT_ASKED = "—"
+CONFIRMATION_NO_ANSWER = "Sans réponse"
+
+
+def confirmation_label(asked_at, answer: str) -> str:
+    """« Vient », « Ne vient pas », « Sans réponse » (asked, no answer) or « — » (not asked)."""
+    if answer:
+        return ConfirmationAnswer(answer).label
+    return CONFIRMATION_NO_ANSWER if asked_at else CONFIRMATION_NOT_ASKED
+
+
 class Thematique(models.TextChoices):
     """Thématiques of the national activity record (CRA v2, La Coop), API values."""
 

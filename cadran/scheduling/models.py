@@ -17,10 +17,12 @@ from .enums import (
     ACTIVE_STATUSES,
     AppointmentStatus,
     Channel,
+    ConfirmationAnswer,
     Frequency,
     Thematique,
     Weekday,
     WeekOfMonth,
+    confirmation_label,
 )
 from .recurrence import DAYS, Recurrence, first_weekday_from
 
@@ -452,6 +454,18 @@ class Appointment(models.Model):
         related_name="+",
     )
     updated_at = models.DateTimeField("modifié le", auto_now=True)
+    # « Vous venez toujours ? » (docs/decisions/0013-confirm-or-release.md). Not asked: null;
+    # asked, no answer yet: ``confirmation_answer`` is "".
+    confirmation_asked_at = models.DateTimeField("confirmation demandée le", null=True, blank=True)
+    confirmation_answer = models.CharField(
+        "réponse à la confirmation", max_length=8, blank=True, choices=ConfirmationAnswer.choices
+    )
+    confirmation_answered_at = models.DateTimeField("réponse reçue le", null=True, blank=True)
+    # The hash of the token of the links « Je viens » / « Je ne peux pas venir » (drawn when
+    # the question is sent: the private link's own token is known only at booking).
+    confirmation_token_hash = models.CharField(
+        max_length=64, null=True, blank=True, unique=True, editable=False
+    )
 
     objects = AppointmentQuerySet.as_manager()
 
@@ -488,6 +502,11 @@ class Appointment(models.Model):
     @property
     def is_cancellable(self) -> bool:
         return self.status == AppointmentStatus.BOOKED and self.start > clock.now()
+
+    @property
+    def confirmation_label(self) -> str:
+        """« Vient », « Ne vient pas », « Sans réponse » or « — » (not asked)."""
+        return confirmation_label(self.confirmation_asked_at, self.confirmation_answer)
 
 
 class AppointmentTopic(models.Model):

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import Count, Min, Q
 
 from cadran.accounts.enums import TERRITORY_ROLES, Role
 from cadran.core.clock import PARIS
@@ -18,7 +18,7 @@ from cadran.core.models import AuditLog
 from cadran.territory.models import Commune
 
 from .calendars import public_holidays, school_holidays
-from .enums import ACTIVE_STATUSES, CANCELLED_STATUSES
+from .enums import ACTIVE_STATUSES, CANCELLED_STATUSES, AppointmentStatus
 from .models import Appointment, Closure, Permanence, PermanenceQuerySet
 from .slots import WeeklyRule, day_bounds, make_slot_id, occurrence_dates, occurrence_slots
 
@@ -32,6 +32,8 @@ AUDIT_ACTION_LABELS: dict[str, str] = {
     "appointment.cancelled": "Rendez-vous annulé",
     "appointment.moved": "Rendez-vous déplacé",
     "appointment.attendance": "Présence notée",
+    "appointment.confirmation_answered": "Réponse à « Vous venez toujours ? » (rendez-vous)",
+    "registration.confirmation_answered": "Réponse à « Vous venez toujours ? » (atelier)",
     "closure.created": "Fermeture ajoutée",
     "closure.deleted": "Fermeture supprimée",
     "message.retried": "Message renvoyé",
@@ -90,6 +92,7 @@ AUDIT_ACTION_LABELS: dict[str, str] = {
     "request.refused": "Demande d'intervention refusée",
     "request.withdrawn": "Demande d'intervention retirée",
     "session.attendance": "Présences de l'atelier notées",
+    "session.announced_to_waiting_lists": "Séance annoncée aux listes d'attente semblables",
     "session.cancelled_by_service": "Séance annulée par le service",
     "session.cancelled_low_attendance": "Séance annulée (pas assez d'inscrits)",
     "session.confirmed": "Séance confirmée",
@@ -109,6 +112,58 @@ AUDIT_ACTION_LABELS: dict[str, str] = {
 
 def has_role(user, roles: Iterable[str]) -> bool:
     return bool(user.is_authenticated and (user.is_superuser or user.role in roles))
+
+
+# --- Repeated no-shows (issue 16) ------------------------------------------------------------
+
+# A person is flagged to the adviser from this many appointments marked « absent » …
+NOSHOW_FLAG_THRESHOLD = 2
+# … whose start falls in this window before now (the instant ``now - window`` included).
+NOSHOW_FLAG_WINDOW = dt.timedelta(days=365)
+
+
+@dataclass(frozen=True)
+class NoShowFlag:
+    """« 2 absences sans prévenir depuis le 03/02/2025 »: a hint for the adviser, never a
+    block (booking does not read it; docs/rendez-vous.md)."""
+
+    count: int
+    since: dt.datetime  # the start of the oldest absence counted
+
+    @property
+    def label(self) -> str:
+        return (
+            f"{self.count} absences sans prévenir depuis le {self.since.astimezone(PARIS):%d/%m/%Y}"
+        )
+
+
+def repeated_noshows(
+    user, beneficiary_ids: Iterable[int], *, now: dt.datetime
+) -> dict[int, NoShowFlag]:
+    """``{beneficiary id: NoShowFlag}`` for the people with at least
+    ``NOSHOW_FLAG_THRESHOLD`` absences starting in ``[now - NOSHOW_FLAG_WINDOW, now]``.
+
+    Counted among the appointments the user may see (``visible_to``): nobody outside the
+    scope learns anything, and a role without appointments (referent, librarian) gets no
+    flag. One query, whatever the number of people.
+    """
+    ids = {pk for pk in beneficiary_ids if pk is not None}
+    if not ids:
+        return {}
+    rows = (
+        Appointment.objects.visible_to(user)
+        .filter(
+            beneficiary_id__in=ids,
+            status=AppointmentStatus.NOSHOW,
+            start__gte=now - NOSHOW_FLAG_WINDOW,
+            start__lte=now,
+        )
+        .order_by()
+        .values("beneficiary_id")
+        .annotate(n=Count("pk"), since=Min("start"))
+        .filter(n__gte=NOSHOW_FLAG_THRESHOLD)
+    )
+    return {row["beneficiary_id"]: NoShowFlag(row["n"], row["since"]) for row in rows}
 
 
 # --- Permanences ------------------------------------------------------------------------
@@ -232,6 +287,7 @@ class SheetLine:
     appointment: Appointment | None = None
     closed_reason: str = ""
     started: bool = False
+    noshow_flag: NoShowFlag | None = None  # repeated absences of the person (a hint)
 
     @property
     def bookable(self) -> bool:
@@ -265,7 +321,8 @@ def is_occurrence(permanence: Permanence, day: dt.date) -> bool:
 
 
 def day_sheet(*, permanence: Permanence, day: dt.date, user, now: dt.datetime) -> DaySheet:
-    """One occurrence of a permanence, slot by slot (three queries)."""
+    """One occurrence of a permanence, slot by slot (four queries: with the people's
+    repeated absences, :func:`repeated_noshows`)."""
     rule = WeeklyRule.of(permanence)
     start_of_day, end_of_day = day_bounds(day, day)
     appointments = list(
@@ -282,6 +339,7 @@ def day_sheet(*, permanence: Permanence, day: dt.date, user, now: dt.datetime) -
         if _closure_applies(c, permanence)
     ]
     holiday = public_holidays(day, day).get(day, "")
+    flags = repeated_noshows(user, (a.beneficiary_id for a in active.values()), now=now)
     lines: list[SheetLine] = []
     for start, end in occurrence_slots(rule, day):
         line = SheetLine(
@@ -291,6 +349,8 @@ def day_sheet(*, permanence: Permanence, day: dt.date, user, now: dt.datetime) -
             appointment=active.pop(start, None),
             started=start <= now,
         )
+        if line.appointment is not None:
+            line.noshow_flag = flags.get(line.appointment.beneficiary_id)
         if holiday:
             line.closed_reason = f"Jour férié : {holiday}"
         else:

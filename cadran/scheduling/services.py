@@ -308,24 +308,23 @@ def cancel_appointment(*, appointment: Appointment, by=None, reason: str = "") -
     return appointment
 
 
-@transaction.atomic
-def move_appointment(*, appointment: Appointment, slot_id: str, by) -> Appointment:
-    """Move a booked appointment to another free slot (same or another permanence)."""
-    appointment = (
+def _locked(appointment: Appointment) -> Appointment:
+    """The appointment's row, locked until the end of the transaction, with its commune."""
+    return (
         Appointment.objects.select_for_update()
         .select_related("permanence__commune")
         .get(pk=appointment.pk)
     )
-    if appointment.status != AppointmentStatus.BOOKED:
-        raise ValidationError("Seul un rendez-vous à venir peut être déplacé.")
-    if by is None or not acts_for_service(by, appointment.permanence):
-        raise ValidationError(NOT_YOUR_PERMANENCE, code="forbidden")
+
+
+def _move_to_slot(
+    appointment: Appointment, *, permanence: Permanence, slot: Slot, by
+) -> Appointment:
+    """Put the locked and checked ``appointment`` on ``slot`` of ``permanence``: saved,
+    logged as ``appointment.moved``, told to the person (the « appointment_moved » message).
+    ``by`` is None when the person moves it from their private link. A slot taken
+    meanwhile: :class:`SlotTaken`, and the row stays as it was."""
     old_start = appointment.start
-    permanence, slot = get_bookable_slot(slot_id=slot_id, now=clock.now(), for_staff=True)
-    if permanence.commune.territory_id != appointment.permanence.commune.territory_id:
-        raise ValidationError({"slot": ["Ce créneau n'existe pas."]})
-    if not acts_for_service(by, permanence):
-        raise ValidationError({"slot": [NOT_YOUR_PERMANENCE]}, code="forbidden")
     appointment.permanence = permanence
     appointment.start, appointment.end = slot.start, slot.end
     try:
@@ -333,18 +332,35 @@ def move_appointment(*, appointment: Appointment, slot_id: str, by) -> Appointme
             appointment.save(update_fields=["permanence", "start", "end", "updated_at"])
     except IntegrityError as exc:
         raise SlotTaken({"slot": [SLOT_TAKEN]}, code="slot_taken") from exc
+    who = "déplacé par la personne du " if by is None else "déplacé du "
     audit.record(
         actor=by,
         obj=appointment,
         action="appointment.moved",
         description=(
-            f"Rendez-vous {appointment.reference} déplacé du {clock.paris(old_start):%d/%m/%Y %H:%M}"
+            f"Rendez-vous {appointment.reference} {who}{clock.paris(old_start):%d/%m/%Y %H:%M}"
             f" au {clock.paris(slot.start):%d/%m/%Y %H:%M} ({permanence.commune.name})."
         ),
         territory_id=permanence.commune.territory_id,
     )
     notify_appointment_moved(appointment)
     return appointment
+
+
+@transaction.atomic
+def move_appointment(*, appointment: Appointment, slot_id: str, by) -> Appointment:
+    """Move a booked appointment to another free slot (same or another permanence)."""
+    appointment = _locked(appointment)
+    if appointment.status != AppointmentStatus.BOOKED:
+        raise ValidationError("Seul un rendez-vous à venir peut être déplacé.")
+    if by is None or not acts_for_service(by, appointment.permanence):
+        raise ValidationError(NOT_YOUR_PERMANENCE, code="forbidden")
+    permanence, slot = get_bookable_slot(slot_id=slot_id, now=clock.now(), for_staff=True)
+    if permanence.commune.territory_id != appointment.permanence.commune.territory_id:
+        raise ValidationError({"slot": ["Ce créneau n'existe pas."]})
+    if not acts_for_service(by, permanence):
+        raise ValidationError({"slot": [NOT_YOUR_PERMANENCE]}, code="forbidden")
+    return _move_to_slot(appointment, permanence=permanence, slot=slot, by=by)
 
 
 ALREADY_STARTED = (
@@ -367,11 +383,7 @@ def reschedule_appointment(*, appointment: Appointment, slot_id: str) -> Appoint
     appointment stays where it was.
     """
     now = clock.now()
-    appointment = (
-        Appointment.objects.select_for_update()
-        .select_related("permanence__commune")
-        .get(pk=appointment.pk)
-    )
+    appointment = _locked(appointment)
     if appointment.status != AppointmentStatus.BOOKED:
         raise ValidationError("Ce rendez-vous est déjà annulé ou terminé.")
     if appointment.start <= now:
@@ -385,27 +397,7 @@ def reschedule_appointment(*, appointment: Appointment, slot_id: str) -> Appoint
     permanence, slot = get_bookable_slot(slot_id=slot_id, now=now, for_staff=False)
     if permanence.commune_id != appointment.permanence.commune_id:
         raise ValidationError({"slot": ["Ce créneau n'existe pas."]})
-    old_start = appointment.start
-    appointment.permanence = permanence
-    appointment.start, appointment.end = slot.start, slot.end
-    try:
-        with transaction.atomic():
-            appointment.save(update_fields=["permanence", "start", "end", "updated_at"])
-    except IntegrityError as exc:
-        raise SlotTaken({"slot": [SLOT_TAKEN]}, code="slot_taken") from exc
-    audit.record(
-        actor=None,
-        obj=appointment,
-        action="appointment.moved",
-        description=(
-            f"Rendez-vous {appointment.reference} déplacé par la personne du "
-            f"{clock.paris(old_start):%d/%m/%Y %H:%M} au {clock.paris(slot.start):%d/%m/%Y %H:%M}"
-            f" ({permanence.commune.name})."
-        ),
-        territory_id=permanence.commune.territory_id,
-    )
-    notify_appointment_moved(appointment)
-    return appointment
+    return _move_to_slot(appointment, permanence=permanence, slot=slot, by=None)
 
 
 @transaction.atomic
@@ -413,11 +405,7 @@ def mark_attendance(*, appointment: Appointment, status: str, by) -> Appointment
     """Record that the person came (seen) or did not (noshow), once the slot has begun."""
     if status not in (AppointmentStatus.SEEN, AppointmentStatus.NOSHOW):
         raise ValidationError("État inconnu.")
-    appointment = (
-        Appointment.objects.select_for_update()
-        .select_related("permanence__commune")
-        .get(pk=appointment.pk)
-    )
+    appointment = _locked(appointment)
     if not acts_for_service(by, appointment.permanence):
         raise ValidationError(NOT_YOUR_PERMANENCE, code="forbidden")
     if appointment.status in (AppointmentStatus.EXCUSED, AppointmentStatus.REVOKED):

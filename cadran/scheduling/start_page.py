@@ -79,6 +79,7 @@ class StartPage:
     occurrences: list[OccurrenceSummary] = field(default_factory=list)  # referent
     agreements: list[agreement_selectors.Row] = field(default_factory=list)  # referent
     sessions: list[Session] = field(default_factory=list)  # librarian
+    at_risk: list[Link] = field(default_factory=list)  # territory: sessions under their minimum
 
     @property
     def waiting(self) -> list[Todo]:
@@ -120,6 +121,12 @@ def _people(value: int, *, masked: bool) -> int | str:
     from cadran.reporting.exports import people
 
     return people(value, masked)
+
+
+def _in_days(days: int) -> str:
+    if days <= 0:
+        return "aujourd'hui"
+    return "demain" if days == 1 else f"dans {days} jours"
 
 
 # --- Entry point -----------------------------------------------------------------------------
@@ -167,6 +174,16 @@ def territory_page(user, *, now: dt.datetime) -> StartPage:
     agreements = agreement_selectors.agreement_todo(user, today=today)
     appointments = Appointment.objects.visible_to(user)
     failed = Message.objects.visible_to(user).failed().count()
+    at_risk_qs = workshop_selectors.sessions_at_risk(sessions, now=now)
+    at_risk = [
+        Link(
+            f"« {s.workshop.title} » du {s.start.astimezone(PARIS):%d/%m} : il manque "
+            f"{s.missing} personne{'s' if s.missing > 1 else ''}, décision "  # type: ignore[attr-defined]
+            + _in_days(workshop_selectors.days_before(s.decision_at, now=now)),
+            reverse("workshops:session_detail", kwargs={"pk": s.pk}),
+        )
+        for s in at_risk_qs[:LIST_LIMIT]
+    ]
     todos = [
         Todo(
             "requests",
@@ -187,6 +204,14 @@ def territory_page(user, *, now: dt.datetime) -> StartPage:
             reverse("workshops:session_list") + f"?status={SessionStatus.SCHEDULED}",
             "Sans décision de votre part, la séance est confirmée ou annulée automatiquement "
             "selon le nombre d'inscrits.",
+        ),
+        Todo(
+            "sessions_at_risk",
+            "Séances sous leur minimum avant la décision (inscrits et liste d'attente)",
+            at_risk_qs.count(),
+            reverse("workshops:sessions_at_risk"),
+            "Faites-les connaître : affiche, encadré, message aux listes d'attente "
+            "d'ateliers semblables.",
         ),
         Todo(
             "loans_to_approve",
@@ -251,6 +276,7 @@ def territory_page(user, *, now: dt.datetime) -> StartPage:
     )
     return StartPage(
         todos=todos,
+        at_risk=at_risk,
         figures_title="Les chiffres du territoire",
         figures=[
             Figure("Rendez-vous ce mois-ci", month["total"]),

@@ -155,3 +155,10 @@ def queue_staff_digests(now: dt.datetime) -> int:
             if notify_staff_digest(adviser, day, by_adviser[adviser.pk]) is not None:
                 queued += 1
     return queued
+
+
+def queue_due_confirmations(now: dt.datetime) -> int:
+    """Sweeper: « Vous venez toujours ? », N days before (see :mod:`.confirmations`)."""
+    from .confirmations import queue_due_confirmations as queue
+
+    return queue(now)

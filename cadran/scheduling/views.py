@@ -301,6 +301,9 @@ def appointment_detail(request, pk: int):
             "several_permanences": len({p for _d, slots in move_days for _s, p in slots}) > 1,
             "cancel_form": CancelForm(),
             "history": AuditLog.objects.for_object(appointment).select_related("actor"),
+            "noshow_flag": selectors.repeated_noshows(
+                request.user, [appointment.beneficiary_id], now=now
+            ).get(appointment.beneficiary_id),
             "day_sheet_url": _day_sheet_url(
                 appointment.permanence_id, clock.paris(appointment.start).date()
             ),

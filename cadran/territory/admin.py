@@ -33,6 +33,10 @@ class TerritoryAdmin(TerritoryScopedAdmin):
             {"fields": ["email_from_name", "email_from_address", "sms_sender", "site_url"]},
         ),
         ("Heures d'envoi (heure de Paris)", {"fields": ["reminder_time", "digest_time"]}),
+        (
+            "Demander « Vous venez toujours ? »",
+            {"fields": ["appointment_confirmation_days", "workshop_confirmation_days"]},
+        ),
         ("Autres réglages", {"fields": ["school_zone", "library_card_pattern"]}),
     ]
 

@@ -307,8 +307,11 @@ class Loader:
         "adresse_site": "site_url",
         "heure_rappel": "reminder_time",
         "heure_recapitulatif": "digest_time",
+        "confirmation_rdv_jours": "appointment_confirmation_days",
+        "confirmation_atelier_jours": "workshop_confirmation_days",
     }
     TERRITORY_TIMES = {"heure_rappel", "heure_recapitulatif"}
+    TERRITORY_NUMBERS = {"confirmation_rdv_jours", "confirmation_atelier_jours"}
 
     def load_territory(self) -> None:
         section = "territoire"
@@ -325,6 +328,10 @@ class Loader:
         for key, field_name in self.TERRITORY_KEYS.items():
             if key in item and key in self.TERRITORY_TIMES:
                 value = self.time(item[key], section, None, key)
+                if value is not None:
+                    values[field_name] = value
+            elif key in item and key in self.TERRITORY_NUMBERS:
+                value = self.get(item, key, section, None, kind=int)
                 if value is not None:
                     values[field_name] = value
             elif key in item:

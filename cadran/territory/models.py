@@ -5,7 +5,7 @@ import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 
 from cadran.accounts.enums import TERRITORY_ROLES, Role
@@ -114,6 +114,21 @@ class Territory(models.Model):
         "heure du récapitulatif des conseillers",
         default=default_digest_time,
         help_text="Chaque conseiller reçoit ses rendez-vous du jour à cette heure (Paris).",
+    )
+    # « Vous venez toujours ? » (docs/decisions/0013-confirm-or-release.md): 0 = not asked.
+    appointment_confirmation_days = models.PositiveSmallIntegerField(
+        "demander la confirmation d'un rendez-vous (jours avant)",
+        default=3,
+        validators=[MaxValueValidator(30)],
+        help_text="La personne reçoit « Vous venez toujours ? » ce nombre de jours avant, à "
+        "l'heure des rappels. 0 : pas de demande.",
+    )
+    workshop_confirmation_days = models.PositiveSmallIntegerField(
+        "demander la confirmation d'un atelier (jours avant)",
+        default=7,
+        validators=[MaxValueValidator(30)],
+        help_text="Les inscrits reçoivent « Vous venez toujours ? » ce nombre de jours avant, à "
+        "l'heure des rappels. 0 : pas de demande.",
     )
 
     class Meta:

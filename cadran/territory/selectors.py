@@ -138,9 +138,13 @@ def _count(qs) -> Coalesce:
 def venue_changes(user) -> VenueChangeQuerySet:
     """Every change ``user`` may see, with ``pending_appointments`` and ``pending_sessions``:
     what a confirmation would move today (meaningful while the change is pending)."""
-    sessions = Session.objects.filter(
-        venue=OuterRef("old_venue"), start__date__gte=OuterRef("effective_date")
-    ).exclude(status__in=CANCELLED_SESSION_STATUSES)
+    sessions = (
+        Session.objects.filter(
+            venue=OuterRef("old_venue"), start__date__gte=OuterRef("effective_date")
+        )
+        .exclude(status__in=CANCELLED_SESSION_STATUSES)
+        .filter(off_site_name="")
+    )
     return (
         VenueChange.objects.visible_to(user)
         .with_related()
@@ -181,9 +185,16 @@ def affected_appointments(change: VenueChange):
 
 
 def affected_sessions(change: VenueChange):
-    return Session.objects.filter(
-        venue_id=change.old_venue_id, start__gte=paris_midnight(change.effective_date)
-    ).exclude(status__in=CANCELLED_SESSION_STATUSES)
+    """Live sessions at the old venue from the date on. An off-site (« hors les murs »)
+    session is not held there: it stays where it is, attached to the old venue, and nobody
+    registered is told anything (docs/lieux.md)."""
+    return (
+        Session.objects.filter(
+            venue_id=change.old_venue_id, start__gte=paris_midnight(change.effective_date)
+        )
+        .exclude(status__in=CANCELLED_SESSION_STATUSES)
+        .filter(off_site_name="")
+    )
 
 
 def impact(change: VenueChange) -> Impact:

@@ -8,13 +8,16 @@ Called by ``manage.py seed_demo`` after the territory, its staff and venues exis
 ``load_demo_workshops(territory)``. Running it again changes nothing. Rows are written
 directly (like the demo appointments): no message is queued for the demo people. The
 last months' sessions (held, one cancelled under the minimum) go through the decision and
-the roll call of the services: see ``_past_sessions``.
+the roll call of the services: see ``_past_sessions``; so does the library's off-site
+request for a stand at the market (request, examination, acceptance with its own place):
+see ``_off_site_market``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
+from typing import Any
 
 from cadran.accounts.enums import Role
 from cadran.accounts.models import User
@@ -338,6 +341,18 @@ def load_demo_workshops(territory: Territory, *, today: dt.date | None = None) -
         make_sessions(printing, venue_b, [_at(wednesday + dt.timedelta(weeks=3), 14)])
         scams_session = make_sessions(scams, venue_b, [_at(saturday + dt.timedelta(weeks=1), 14)])
         register(scams_session, [PEOPLE[0], PEOPLE[1], PEOPLE[5]])
+    if None not in (estaires, librarian, culture, adviser):
+        market = _off_site_market(
+            today,
+            workshop=scams,
+            venue=estaires,
+            librarian=librarian,
+            culture=culture,
+            adviser=adviser,
+        )
+        if market is not None:
+            sessions_created += 1
+            register(market, [PEOPLE[3], PEOPLE[4]])
     if venue_a is not None and venue_b is not None and adviser is not None:
         past = _past_sessions(
             today,
@@ -363,6 +378,90 @@ def load_demo_workshops(territory: Territory, *, today: dt.date | None = None) -
         "sessions": sessions_created,
         "registrations": registrations_created,
     }
+
+
+# The library's off-site request: a stand at the weekly market (demo data, to check).
+MARKET_NAME = "Marché du samedi"
+MARKET_ADDRESS = "Grand-Place"
+MARKET_REQUEST: dict[str, Any] = {
+    "wished_dates": "Un samedi matin, jour de marché.",
+    "expected_public": "Les passants du marché, surtout les personnes âgées",
+    "expected_size": 20,
+    "off_site_place_kind": "market",
+    "place_name": MARKET_NAME,
+    "place_address": MARKET_ADDRESS,
+    "justification": "Aller au-devant des habitants qui ne viennent pas à la médiathèque : "
+    "beaucoup reçoivent de faux SMS et n'osent pas en parler.",
+}
+MARKET_ACCESS = (
+    "Stand de la médiathèque, sous la tente bleue près de la mairie (emplacement à confirmer "
+    "avec le placier)."
+)
+
+
+def _off_site_market(
+    today: dt.date, *, workshop, venue, librarian, culture, adviser
+) -> Session | None:
+    """An upcoming off-site session, through the real circuit: the librarian's request
+    « hors les murs », its examination and its acceptance by the Service Culture with the
+    market as the session's own place (``venue``, the library, is its venue of reference).
+    The steps are dated a few days back, and their messages to the staff as sent then.
+    The first Saturday morning, three to five weeks ahead, when the adviser is free; if
+    none is, None and the request stays under examination."""
+    from django.core.exceptions import ValidationError
+
+    from cadran.core.models import AuditLog
+    from cadran.notifications.enums import MessageStatus
+    from cadran.notifications.models import Message
+
+    from .services import OffSitePlace, accept_request, examine_request, request_intervention
+
+    audit_before = AuditLog.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    message_before = Message.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    request = request_intervention(
+        workshop=workshop,
+        library=librarian.library,
+        by=librarian,
+        off_site=True,
+        **MARKET_REQUEST,
+    )
+    examine_request(request=request, by=culture, remarks="Intéressant : à voir avec le placier.")
+    place = OffSitePlace(name=MARKET_NAME, address=MARKET_ADDRESS, access=MARKET_ACCESS)
+    session = None
+    for weeks in (3, 4, 5):
+        start = _at(_next_weekday(today, 5, at_least_days=4) + dt.timedelta(weeks=weeks), 9)
+        try:
+            [session] = accept_request(
+                request=request,
+                by=culture,
+                venue=venue,
+                starts=[start],
+                advisers=[adviser],
+                remarks="Accepté : un stand au marché, avec le placier de la commune.",
+                off_site_place=place,
+            )
+        except ValidationError:
+            continue
+        break
+    # The journal and the messages of the three steps, dated when they would have been.
+    now = clock.now()
+    created, examined, decided = (now - dt.timedelta(days=d) for d in (12, 8, 5))
+    for action, at in (
+        ("request.created", created),
+        ("request.examined", examined),
+        ("request.accepted", decided),
+        ("session.scheduled", decided),
+    ):
+        AuditLog.objects.filter(pk__gt=audit_before, action=action).update(created_at=at)
+    Message.objects.filter(pk__gt=message_before).update(
+        created_at=decided, next_attempt_at=decided, sent_at=decided, status=MessageStatus.SENT
+    )
+    InterventionRequest.objects.filter(pk=request.pk).update(
+        created_at=created,
+        examined_at=examined,
+        decided_at=decided if session is not None else None,
+    )
+    return session
 
 
 # Invented people of the past sessions: (first name, surname, commune INSEE or "" for a

@@ -17,6 +17,7 @@ from django.db.models import Count, F, Q
 
 from cadran.accounts.enums import PERSONAL_DATA_ROLES, TERRITORY_ROLES, Role
 from cadran.core import clock
+from cadran.scheduling.enums import ConfirmationAnswer, confirmation_label
 from cadran.territory.models import Commune, postal_address
 
 from .enums import (
@@ -707,6 +708,16 @@ class Registration(models.Model):
     promoted_at = models.DateTimeField("passé de la liste d'attente le", null=True, blank=True)
     cancelled_at = models.DateTimeField("annulée le", null=True, blank=True)
     updated_at = models.DateTimeField("modifiée le", auto_now=True)
+    # « Vous venez toujours ? » (docs/decisions/0013-confirm-or-release.md), as for an
+    # appointment: not asked = null; asked, no answer yet = answer "".
+    confirmation_asked_at = models.DateTimeField("confirmation demandée le", null=True, blank=True)
+    confirmation_answer = models.CharField(
+        "réponse à la confirmation", max_length=8, blank=True, choices=ConfirmationAnswer.choices
+    )
+    confirmation_answered_at = models.DateTimeField("réponse reçue le", null=True, blank=True)
+    confirmation_token_hash = models.CharField(
+        max_length=64, null=True, blank=True, unique=True, editable=False
+    )
 
     objects = RegistrationQuerySet.as_manager()
 
@@ -724,6 +735,11 @@ class Registration(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def confirmation_label(self) -> str:
+        """« Vient », « Ne vient pas », « Sans réponse » or « — » (not asked)."""
+        return confirmation_label(self.confirmation_asked_at, self.confirmation_answer)
 
 
 class Attendance(models.Model):

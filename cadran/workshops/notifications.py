@@ -35,6 +35,7 @@ STAFF_SESSION_SCHEDULED = "workshop_staff_session_scheduled"
 REQUEST_DECIDED = "workshop_request_decided"
 VENUE_CHANGED = "workshop_venue_changed"
 SESSION_MOVED = "workshop_session_moved"
+SIMILAR_SESSION = "workshop_similar_session"
 
 PERSON_EVENTS = [REGISTERED, WAITING, PROMOTED, SESSION_CONFIRMED, VENUE_CHANGED]
 
@@ -211,7 +212,12 @@ def notify_registration_venue_changed(
 ) -> list[Message]:
     """The sessions (``sessions``: those of the registration that move, in order, already
     at their new venue) take place elsewhere, same day and hour. Once per registration and
-    new venue."""
+    new venue. Off-site (« hors les murs ») sessions are left out: they do not take place
+    at their venue, so a change of venue changes nothing for the people; nothing is sent
+    when every session is off-site."""
+    sessions = [s for s in sessions if not s.is_off_site]
+    if not sessions:
+        return []
     first = sessions[0]
     context = session_context(first, sessions) | {"previous_place": previous_place}
     return _to_person(
@@ -388,3 +394,47 @@ def notify_request_decided(
         territory_id=workshop.territory_id,
         target=request,
     )
+
+
+def session_page_link(session: Session) -> str:
+    """The public page of a session, where people register, on the territory's site."""
+    site = territory_identity.for_id(session.workshop.territory_id)
+    try:
+        return site.reverse("public:session", pk=session.pk)
+    except NoReverseMatch:
+        return site.url(f"/ateliers/{session.pk}/")
+
+
+def notify_similar_session(
+    registrations: Iterable[Registration], *, session: Session, sessions: list[Session]
+) -> list[Message]:
+    """« Un atelier semblable a encore des places »: to people waiting for another session
+    of the same format (``registrations``, already chosen by
+    :func:`cadran.workshops.selectors.similar_waiting_registrations`).
+
+    Once per session and person: the key holds a hash of the address or number written
+    to (never the address itself), so a person waiting on two sessions, or a second push,
+    gets nothing more. Their consent and channels are those they gave when registering."""
+    from cadran.core.tokens import hash_token
+
+    context = session_context(session, sessions) | {"link": session_page_link(session)}
+    queued: list[Message] = []
+    for registration in registrations:
+        person_context = context | {"first_name": registration.first_name}
+        for channel, recipient in contact_channels(registration):
+            contact = hash_token(f"{channel}:{recipient.strip().lower()}")[:32]
+            message, created = queue_message(
+                territory_id=session.workshop.territory_id,
+                channel=channel,
+                event=SIMILAR_SESSION,
+                template=f"workshops/{channel}/similar_session",
+                dedupe_key=f"session:{session.pk}:similar:{contact}:{channel}",
+                recipient=recipient,
+                context=person_context,
+                target=registration,
+                event_at=session.start,
+                expires_at=session.decision_at,
+            )
+            if created:
+                queued.append(message)
+    return queued

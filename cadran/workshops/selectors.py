@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Q
+from django.db.models.functions import Lower
 
 from cadran.core import clock
 from cadran.core.french import de
@@ -57,7 +58,7 @@ def adviser_conflicts(
     for session in other:
         reasons.append(
             f"{adviser} anime déjà « {session.workshop.title} » le {hm(session.start)} "
-            f"({session.venue.name})."
+            f"({session.place.name})."
         )
     local_start, local_end = clock.paris(start).date(), clock.paris(end).date()
     holidays = public_holidays(local_start, local_end)
@@ -216,3 +217,63 @@ def waiting_printer_loans(*, commune_ids, today: dt.date):
         .select_related("equipment", "commune", "library")
         .order_by("start_date", "pk")
     )
+
+
+# --- Sessions at risk (issue 16) -------------------------------------------------------------
+
+
+def sessions_at_risk(sessions: SessionQuerySet, *, now: dt.datetime) -> SessionQuerySet:
+    """Sessions (or cycles) that may still fill before their decision but would be
+    cancelled if it were taken now: not yet decided, decision instant strictly after
+    ``now``, open to registration, and people registered plus people waiting under the
+    session's minimum (``min_attendance``, copied from the format or the territory when the
+    session was scheduled). People waiting count: a place freed before the decision goes
+    to them. Soonest decision first, with ``confirmed_count``, ``waiting_count`` and
+    ``missing`` (how many more people the minimum needs)."""
+    from django.db.models import F
+
+    return (
+        sessions.registration_targets()
+        .open_for_registration(now)
+        .filter(status=SessionStatus.SCHEDULED, decision_at__gt=now)
+        .with_counts()
+        # The counts are annotated by ``with_counts()``: django-stubs cannot see them.
+        .annotate(missing=F("min_attendance") - F("confirmed_count") - F("waiting_count"))  # type: ignore[misc]
+        .filter(missing__gt=0)
+        .select_related("workshop__format", "venue__commune")
+        .order_by("decision_at", "pk")
+    )
+
+
+def days_before(instant: dt.datetime, *, now: dt.datetime) -> int:
+    """Whole Paris days from today to ``instant``'s day (0: today, 1: tomorrow)."""
+    return (clock.paris(instant).date() - clock.paris(now).date()).days
+
+
+def similar_waiting_registrations(session: Session, *, now: dt.datetime):
+    """People waiting for another session of the same format in the same territory (still
+    to come, still open), who hold no registration on ``session`` (same e-mail or same
+    phone, whatever the state of that registration: a person who cancelled is not asked
+    again): whom « Prévenir les personnes en liste d'attente d'ateliers semblables »
+    writes to. Three queries; oldest first."""
+    here = Registration.objects.filter(
+        Q(session_id=session.pk) | Q(session__cycle_group_id=session.pk)
+    )
+    emails = [e.lower() for e in here.exclude(email="").values_list("email", flat=True)]
+    phones = list(here.exclude(phone="").values_list("phone", flat=True))
+    qs = (
+        Registration.objects.filter(
+            status=RegistrationStatus.WAITING,
+            session__workshop__format_id=session.workshop.format_id,
+            session__workshop__territory_id=session.workshop.territory_id,
+            session__status__in=OPEN_SESSION_STATUSES,
+            session__start__gt=now,
+        )
+        .exclude(session_id=session.pk)
+        .exclude(session__cycle_group_id=session.pk)
+    )
+    if emails:
+        qs = qs.annotate(email_lower=Lower("email")).exclude(email_lower__in=emails)
+    if phones:
+        qs = qs.exclude(phone__in=phones)
+    return qs.order_by("pk")

@@ -833,8 +833,8 @@ def _check_venue(
                 + "."
             )
     for start, end in intervals:
-        taken = (
-            Session.objects.filter(venue=venue, status__in=LIVE_SESSION_STATUSES)
+        taken = (  # an off-site session attached to the venue does not use its room
+            Session.objects.filter(venue=venue, status__in=LIVE_SESSION_STATUSES, off_site_name="")
             .between(start, end)
             .select_related("workshop")
         )
@@ -1639,3 +1639,59 @@ def places_taken(session: Session) -> int:
     return Registration.objects.filter(
         session_id=target_id, status__in=PLACE_HOLDING_STATUSES
     ).count()
+
+
+# --- Sessions at risk: push the announcement (issue 16) ----------------------------------------
+
+
+@dataclass(frozen=True)
+class AnnouncementPush:
+    """What « Prévenir les personnes en liste d'attente d'ateliers semblables » did."""
+
+    people: int  # people written to this time (0: everyone had already been told)
+    messages: int
+
+
+@transaction.atomic
+def announce_to_similar_waiting_lists(
+    *, session: Session, by, now: dt.datetime
+) -> AnnouncementPush:
+    """Queue one message per person waiting for another session of the same format
+    (:func:`cadran.workshops.selectors.similar_waiting_registrations`) to tell them this
+    session still has places. The Service Culture or the coordination of the territory,
+    before the decision. Idempotent: a person already told about this session is not told
+    again (the messages' unique keys), so a second push writes only to newcomers."""
+    from .selectors import similar_waiting_registrations
+
+    target = _lock(session)
+    _require(_manages_territory(by, target.workshop.territory_id))
+    if target.status != SessionStatus.SCHEDULED or target.decision_at <= now:
+        raise ValidationError(
+            "La décision de cette séance est déjà prise : il n'est plus temps de l'annoncer.",
+            code="invalid_transition",
+        )
+    if target.workshop.status != WorkshopStatus.PUBLISHED:
+        raise ValidationError(
+            "Cet atelier n'est pas publié : personne ne peut s'y inscrire pour l'instant."
+        )
+    people: dict[tuple, Registration] = {}
+    for registration in similar_waiting_registrations(target, now=now):
+        # One person waiting on two similar sessions is written to once.
+        key = (registration.email.strip().lower(), registration.phone.strip())
+        people.setdefault(key, registration)
+    queued = notifications.notify_similar_session(
+        list(people.values()), session=target, sessions=cycle_sessions(target)
+    )
+    told = len({m.object_id for m in queued})
+    audit.record(
+        actor=by,
+        obj=target,
+        action="session.announced_to_waiting_lists",
+        description=(
+            f"Séance « {target.workshop.title} » du {_paris(target.start)} annoncée aux "
+            f"personnes en liste d'attente d'ateliers semblables : {told} personne(s) "
+            f"prévenue(s), {len(queued)} message(s)."
+        ),
+        territory_id=target.workshop.territory_id,
+    )
+    return AnnouncementPush(people=told, messages=len(queued))

@@ -28,3 +28,11 @@ def decide_due_sessions(now: dt.datetime) -> int:
         if decide_session(session=session, now=now).changed:
             decided += 1
     return decided
+
+
+def queue_due_confirmations(now: dt.datetime) -> int:
+    """Sweeper: « Vous venez toujours ? » to the registered, N days before
+    (see :mod:`.confirmations`)."""
+    from .confirmations import queue_due_confirmations as queue
+
+    return queue(now)

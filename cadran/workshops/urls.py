@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import risk_views, views
 
 app_name = "workshops"
 urlpatterns = [
@@ -19,6 +19,8 @@ urlpatterns = [
     path("demandes/<int:pk>/refuser/", views.request_refuse, name="request_refuse"),
     path("demandes/<int:pk>/retirer/", views.request_withdraw, name="request_withdraw"),
     path("seances/", views.session_list, name="session_list"),
+    path("seances/a-risque/", risk_views.sessions_at_risk, name="sessions_at_risk"),
+    path("seances/<int:pk>/annoncer/", risk_views.session_announce, name="session_announce"),
     path("seances/<int:pk>/", views.session_detail, name="session_detail"),
     path("seances/<int:pk>/inscrire/", views.session_register, name="session_register"),
     path(

@@ -111,3 +111,16 @@ def test_openapi_documents_the_bearer_scheme(client):
     assert any(
         s.get("scheme") == "bearer" for s in schema["components"]["securitySchemes"].values()
     )
+
+
+@pytest.mark.parametrize("value", ["0", "1735689600", "2026-1-5", "1999-12-31", "3000-01-01"])
+def test_activities_refuse_what_is_not_a_day_of_the_schema(client, db, value):
+    # Issue 15: ``to=0`` was read as 1970-01-01 by pydantic; the schema says AAAA-MM-JJ.
+    from cadran.accounts.services import create_api_token
+    from tests import factories as f
+
+    user = f.UserFactory(culture_service=True)
+    _row, clear = create_api_token(user=user, name="Outil")
+    response = client.get("/api/v1/activities", {"to": value}, HTTP_AUTHORIZATION=f"Bearer {clear}")
+    assert response.status_code == 422
+    assert list(response.json()["errors"]) == ["to"]

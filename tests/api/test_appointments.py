@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 
+from cadran.api.errors import EMAIL_FORMAT
 from cadran.core.clock import PARIS
 from cadran.core.tokens import hash_token
 from cadran.scheduling.enums import AppointmentStatus, Channel
@@ -74,10 +75,18 @@ def test_booked_slot_leaves_the_list_and_cancelling_frees_it(client, booking_dat
 
 def test_booking_with_an_email_only(client, booking_data):
     booking_data.pop("phone")
-    booking_data.update(email=" Josiane.V@Example.org ", commune_insee=None)
+    booking_data.update(email="Josiane.V@Example.org", commune_insee=None)
     assert post_json(client, URL, booking_data).status_code == 201
     person = Beneficiary.objects.get()
     assert (person.email, person.phone, person.residence_insee) == ("josiane.v@example.org", "", "")
+
+
+def test_email_with_spaces_around_is_refused_as_the_schema_says(client, booking_data):
+    # The schema says « format: email »: the server does not trim it silently (issue 15).
+    booking_data.update(email=" josiane@example.org ")
+    response = post_json(client, URL, booking_data)
+    assert response.status_code == 422
+    assert response.json()["errors"] == {"email": [EMAIL_FORMAT]}
 
 
 def test_taken_slot_is_a_conflict(client, booking_data, permanence):

@@ -14,7 +14,7 @@ def test_openapi_lists_the_endpoints_and_documents_errors(client, db):
         "/api/v1/appointments/cancel",
     }
     booking = paths["/api/v1/appointments"]["post"]["responses"]
-    assert set(booking) == {"201", "409", "422"}
+    assert set(booking) == {"201", "401", "403", "409", "422", "429"}
     error_ref = booking["422"]["content"]["application/json"]["schema"]["$ref"]
     error_schema = schema["components"]["schemas"][error_ref.rsplit("/", 1)[1]]
     assert set(error_schema["properties"]) == {"detail", "errors"}

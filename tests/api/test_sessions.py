@@ -59,6 +59,13 @@ def test_sessions_lists_what_people_can_register_for(client, session):
                 {"start": "2026-12-05T10:00:00+01:00", "end": "2026-12-05T12:00:00+01:00"}
             ],
             "venue": {"name": "Médiathèque de Estaires", "address": "12 rue de la Gare"},
+            "place": {
+                "name": "Médiathèque de Estaires",
+                "address": "12 rue de la Gare",
+                "commune": "Estaires",
+                "access": None,
+                "off_site": False,
+            },
             "places_left": 9,
             "status": "scheduled",
         }
@@ -276,9 +283,25 @@ def test_openapi_lists_the_workshop_endpoints(client, db):
     assert {p["name"] for p in sessions["parameters"]} == {"from", "to", "commune"}
     assert set(sessions["responses"]) == {"200", "404", "422"}
     post = paths["/api/v1/sessions/{session_id}/registrations"]["post"]
-    assert set(post["responses"]) == {"201", "404", "409", "422"}
+    assert set(post["responses"]) == {"201", "401", "403", "404", "409", "422", "429"}
     ref = post["requestBody"]["content"]["application/json"]["schema"]["$ref"]
     body = schema["components"]["schemas"][ref.rsplit("/", 1)[1]]
     assert set(body["required"]) == {"first_name", "last_name", "consent"}
     assert "default" not in body["properties"]["consent"]
+    assert body["properties"]["consent"]["const"] is True
     assert "ateliers collectifs" in schema["info"]["description"]
+
+
+def test_off_site_session_gives_its_own_place_never_the_venue(client, territory, estaires):
+    session = make_session(territory, estaires, off_site=True)
+    [row] = client.get(SESSIONS_URL, {"from": "2026-12-01", "to": "2026-12-31"}).json()
+    assert row["id"] == session.pk
+    assert row["venue"] == {"name": "Marché hebdomadaire", "address": "Place du Marché"}
+    assert row["place"] == {
+        "name": "Marché hebdomadaire",
+        "address": "Place du Marché",
+        "commune": "Estaires",
+        "access": "Stand sous la halle, à côté de la fontaine.",
+        "off_site": True,
+    }
+    assert "Médiathèque" not in str(row)

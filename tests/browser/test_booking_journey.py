@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 
 import pytest
 from django.urls import reverse
@@ -19,7 +20,11 @@ from cadran.scheduling.calendars import public_holidays
 from cadran.scheduling.enums import AppointmentStatus, Channel
 from cadran.scheduling.models import Appointment
 from tests import factories as f
-from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll
+from tests.browser.conftest import (
+    AuditWithoutJavaScript,
+    assert_accessible,
+    assert_no_horizontal_scroll,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -93,9 +98,13 @@ def fill_booking_form(page) -> None:
     page.get_by_role("button", name="Confirmer le rendez-vous").click()
 
 
-def log_in(page, email: str) -> None:
+def log_in(page, email: str, check: Callable[[], None] | None = None) -> None:
+    """Log in on the staff login page, audited by ``check`` (axe-core on ``page`` by default)."""
     page.goto(reverse("accounts:login"))
-    assert_accessible(page)
+    if check is None:
+        assert_accessible(page)
+    else:
+        check()
     page.locator("input[name=username]").fill(email)
     page.locator("input[name=password]").fill(f.PASSWORD)
     page.get_by_role("button", name=re.compile("connecter", re.IGNORECASE)).click()
@@ -161,11 +170,19 @@ def test_booking_form_fits_a_small_phone(new_page, estaires_permanence):
 
 
 def test_booking_works_without_javascript(new_page, estaires_permanence):
-    """The pages only get better with JavaScript: without it, one can still book."""
+    """The pages only get better with JavaScript: without it, one can still book; each page,
+    as received without JavaScript, audited."""
     page = new_page(java_script_enabled=False)
+    audit = AuditWithoutJavaScript(page, new_page())
     page.goto(reverse("public:home"))
+    audit.check()
     page.get_by_role("link", name=re.compile(r"Voir les créneaux.*Estaires")).click()
+    expect(page.locator("h1")).to_contain_text("Estaires")
+    audit.check()
     page.locator("ul.slots a").first.click()
+    expect(page.get_by_label("Prénom")).to_be_visible()
+    audit.check()
     fill_booking_form(page)
     expect(page.locator("h1")).to_contain_text("confirmé")
+    audit.check()
     assert Appointment.objects.filter(beneficiary__last_name=LAST_NAME).count() == 1

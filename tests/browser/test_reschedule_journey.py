@@ -18,7 +18,11 @@ from cadran.core.clock import PARIS
 from cadran.notifications.models import Message
 from cadran.scheduling.enums import AppointmentStatus
 from cadran.scheduling.models import Appointment
-from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll
+from tests.browser.conftest import (
+    AuditWithoutJavaScript,
+    assert_accessible,
+    assert_no_horizontal_scroll,
+)
 from tests.browser.test_booking_journey import (  # noqa: F401 (the fixture)
     estaires_permanence,
     fill_booking_form,
@@ -30,22 +34,22 @@ pytestmark = pytest.mark.browser
 PHONE_360 = {"width": 360, "height": 740}
 
 
-def change_the_time(page, *, width: int | None = None, audit_page=None) -> None:
+def change_the_time(
+    page, *, width: int | None = None, audit: AuditWithoutJavaScript | None = None
+) -> None:
     """From the confirmation page: the private link, « Changer l'horaire », the first free
     slot, confirm; each page audited (and measured when ``width`` is given).
 
-    Without JavaScript, Playwright cannot run axe-core nor measure in the page itself:
-    ``audit_page`` (same size, JavaScript on) opens each address reached to check it (all
-    are safe to open again: only the last step is a POST, and its result page is a GET)."""
+    Without JavaScript, axe-core cannot run in the page itself: ``audit`` audits each page
+    as it was received, in a page of the same size with JavaScript on."""
 
     def check() -> None:
-        target = page
-        if audit_page is not None:
-            audit_page.goto(page.url)
-            target = audit_page
-        assert_accessible(target)
+        if audit is not None:
+            audit.check(width=width)
+            return
+        assert_accessible(page)
         if width:
-            assert_no_horizontal_scroll(target, width)
+            assert_no_horizontal_scroll(page, width)
 
     expect(page.locator("h1")).to_contain_text("confirmé")
     expect(page.locator("main")).to_contain_text("Nous avons envoyé un SMS au 06 •• •• •• 78")
@@ -97,9 +101,10 @@ def test_changing_the_time_without_javascript_on_a_phone(new_page, estaires_perm
     _permanence, day = estaires_permanence
     phone = {"viewport": PHONE_360, "is_mobile": True, "has_touch": True}
     page = new_page(java_script_enabled=False, **phone)
+    audit = AuditWithoutJavaScript(page, new_page(**phone))
     page.goto(reverse("public:home"))
     page.get_by_role("link", name=re.compile(r"Voir les créneaux.*Estaires")).click()
     page.locator("ul.slots a").first.click()
     fill_booking_form(page)
-    change_the_time(page, width=PHONE_360["width"], audit_page=new_page(**phone))
+    change_the_time(page, width=PHONE_360["width"], audit=audit)
     assert_moved_to_10h(page, day)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import AuditWithoutJavaScript, assert_accessible
 
 pytestmark = pytest.mark.browser
 
@@ -66,3 +66,29 @@ def test_the_nu_checker_finds_what_it_must(nu_checker):
         b"<body><form><p>a &lt; 3</p></form></body></html>"
     )
     assert nu_checker.check(good) == []
+
+
+PROBE = (
+    '<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>Sonde</title>'
+    '<script src="/sonde.js" defer></script></head>'
+    '<body><main><h1>Sonde</h1><input type="text" id="champ"></main></body></html>'
+)
+# What the page's own script would do with JavaScript on: give the field a name.
+PROBE_SCRIPT = "document.getElementById('champ').setAttribute('aria-label', 'Champ');"
+
+
+def test_audit_without_javascript_audits_what_was_received(new_page):
+    """The page a browser without JavaScript received is audited as is: not asked of the
+    server again (only the JavaScript-less page gets the probe), and its scripts do not run
+    (one would hide the violation)."""
+    page = new_page(java_script_enabled=False)
+    page.route("**/sonde/", lambda route: route.fulfill(content_type="text/html", body=PROBE))
+    audit_page = new_page()
+    audit_page.route(
+        "**/sonde.js",
+        lambda route: route.fulfill(content_type="text/javascript", body=PROBE_SCRIPT),
+    )
+    audit = AuditWithoutJavaScript(page, audit_page)
+    page.goto("/sonde/")
+    with pytest.raises(AssertionError, match="label"):
+        audit.check()

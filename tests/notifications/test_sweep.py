@@ -187,9 +187,18 @@ def test_sweep_query_count_does_not_grow_with_history(
         run_sweep(now=now)
 
 
+def _without_confirmations(permanence) -> None:
+    """These tests count reminders and digests; « Vous venez toujours ? » has its own
+    (tests/scheduling/test_confirmations.py)."""
+    territory = permanence.commune.territory
+    territory.appointment_confirmation_days = 0
+    territory.save(update_fields=["appointment_confirmation_days"])
+
+
 def test_sweep_with_due_work_costs_the_same_whatever_the_history(
     permanence, person_both, db_tasks, travel
 ):
+    _without_confirmations(permanence)
     now = paris(2026, 12, 1, 10, 30)
     travel(now)
     due = make_appointment(permanence, person_both, paris(2026, 12, 2, 9, 0))
@@ -207,6 +216,7 @@ def test_sweep_with_due_work_costs_the_same_whatever_the_history(
 def test_sweep_run_twice_queues_nothing_twice(
     permanence, person_both, db_tasks, django_capture_on_commit_callbacks, travel
 ):
+    _without_confirmations(permanence)
     for hour in (9, 10, 11):
         make_appointment(permanence, person_both, paris(2026, 12, 2, hour, 0))
     now = paris(2026, 12, 2, 7, 30)

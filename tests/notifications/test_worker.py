@@ -50,7 +50,13 @@ def _statuses() -> dict[str, int]:
 
 
 def _schedule(permanence, person):
-    """Appointments whose deadlines fall while the worker is stopped (29 Nov → 2 Dec)."""
+    """Appointments whose deadlines fall while the worker is stopped (29 Nov → 2 Dec).
+
+    These tests count reminders and digests: « Vous venez toujours ? » is off for the
+    territory (its own tests: tests/scheduling/test_confirmations.py)."""
+    territory = permanence.commune.territory
+    territory.appointment_confirmation_days = 0
+    territory.save(update_fields=["appointment_confirmation_days"])
     return {
         "started": make_appointment(permanence, person, paris(2026, 12, 2, 9, 0)),
         "afternoon": make_appointment(permanence, person, paris(2026, 12, 2, 14, 0)),
@@ -149,6 +155,9 @@ def test_a_real_worker_process_catches_up_exactly_once(
 ):
     """Against the test database (SQLite file or PostgreSQL), at the real time: the deadlines
     passed while no worker ran; one ``cadran_worker --once`` does everything, once."""
+    territory = permanence.commune.territory
+    territory.appointment_confirmation_days = 0  # reminders only (see _schedule)
+    territory.save(update_fields=["appointment_confirmation_days"])
     now = clock.now()
     created = now - dt.timedelta(days=3)
     due = [

@@ -27,6 +27,11 @@ EXPECTED: dict[str, str] = {
     "public:session_register": "coarlB*",
     "public:workshop_registration": "coarlB*",
     "public:workshop_registration_cancel": "coarlB*",
+    "public:appointment_answer": "coarlB*",
+    "public:registration_answer": "coarlB*",
+    # The webhook of SMS replies: only with its secret (none in the tests' settings).
+    "public:sms_replies": ".......",
+    "public:sms_replies_secret": ".......",
     "public:privacy": "coarlB*",
     "public:accessibility": "coarlB*",
     "public:widget": "coarlB*",
@@ -49,6 +54,9 @@ EXPECTED: dict[str, str] = {
     "workshops:request_refuse": "c......",
     "workshops:request_withdraw": "....l..",
     "workshops:session_list": "coa.lB.",
+    # Sessions at risk (issue 16): territory B's Service Culture sees its own (empty) list.
+    "workshops:sessions_at_risk": "co...B.",
+    "workshops:session_announce": "co.....",
     "workshops:session_detail": "coa....",
     "workshops:session_register": "coa....",
     "workshops:registration_cancel": "coa....",

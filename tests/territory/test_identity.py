@@ -301,6 +301,8 @@ def _form(territory: Territory, **changes) -> dict:
     }
     data["reminder_time"] = territory.reminder_time.strftime("%H:%M")
     data["digest_time"] = territory.digest_time.strftime("%H:%M")
+    data["appointment_confirmation_days"] = territory.appointment_confirmation_days
+    data["workshop_confirmation_days"] = territory.workshop_confirmation_days
     return {**data, **changes}
 
 

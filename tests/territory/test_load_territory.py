@@ -240,3 +240,24 @@ def test_a_coordinate_that_is_not_a_number_is_refused_on_its_line(db):
     problems = error.value.problems
     assert any("« latitude » : un nombre en degrés" in message for _l, message in problems)
     assert line_of(text, 'latitude = "45 N"') in {line for line, _ in problems}
+
+
+def test_confirmation_days_are_read_and_checked(db):
+    """« Vous venez toujours ? »: days before an appointment and a workshop (0: never)."""
+    load(MINIMAL, invite=False)
+    territory = Territory.objects.get(slug="mini")
+    assert (territory.appointment_confirmation_days, territory.workshop_confirmation_days) == (3, 7)
+    declared = MINIMAL.replace(
+        'nom = "Communauté de communes Minimale"\n',
+        'nom = "Communauté de communes Minimale"\n'
+        "confirmation_rdv_jours = 2\nconfirmation_atelier_jours = 0\n",
+    )
+    load(declared, invite=False)
+    territory.refresh_from_db()
+    assert (territory.appointment_confirmation_days, territory.workshop_confirmation_days) == (2, 0)
+    bad = declared.replace("confirmation_rdv_jours = 2", 'confirmation_rdv_jours = "deux"')
+    with pytest.raises(DeclarationError) as error:
+        load(bad, invite=False)
+    ((line, message),) = error.value.problems
+    assert line == line_of(bad, 'confirmation_rdv_jours = "deux"')
+    assert "un nombre" in message
