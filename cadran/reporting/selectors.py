@@ -35,7 +35,12 @@ from cadran.activity.models import (
 from cadran.core import clock
 from cadran.core.clock import PARIS
 from cadran.scheduling.calendars import public_holidays
-from cadran.scheduling.enums import ACTIVE_STATUSES, AppointmentStatus, Thematique
+from cadran.scheduling.enums import (
+    ACTIVE_STATUSES,
+    AppointmentStatus,
+    ConfirmationAnswer,
+    Thematique,
+)
 from cadran.scheduling.models import Appointment, AppointmentTopic, Closure, Permanence
 from cadran.scheduling.slots import WeeklyRule, day_bounds, localize, occurrence_dates
 from cadran.territory.models import Commune, Territory
@@ -945,11 +950,30 @@ def noshow_rate_by_confirmation(period: Period, scope: Q) -> list[ConfirmationEf
     appointments whose person confirmed (« Je viens ») and among those asked who did not
     answer, for the appointments of ``scope`` in ``period``.
 
-    The hook where the lead plugs the confirmation answers in once they exist: until then
-    it returns no rows, and the reports show no table for it (the exports build the table
-    only from rows). It must stay one query (one ``values().annotate()`` grouped by the
-    answer and the status), so that the report's query count does not grow."""
-    return []
+    One query (grouped by the answer and the status), whatever the data. Only appointments
+    that were asked count; those who answered « Je ne peux pas venir » were cancelled, so
+    they have no attendance to count. No rows when nobody was asked in the period: the
+    reports then show no table for it."""
+    rows = (
+        _appointments(period, scope)
+        .filter(confirmation_asked_at__isnull=False)
+        .values("confirmation_answer", "status")
+        .annotate(n=Count("pk"))
+    )
+    confirmed, silent = AppointmentCounts(), AppointmentCounts()
+    asked = False
+    for row in rows:
+        asked = True
+        if row["confirmation_answer"] == ConfirmationAnswer.YES:
+            confirmed.add_status(row["status"], row["n"], None)
+        elif not row["confirmation_answer"]:
+            silent.add_status(row["status"], row["n"], None)
+    if not asked:
+        return []
+    return [
+        ConfirmationEffectRow("Ont confirmé (« Je viens »)", confirmed),
+        ConfirmationEffectRow("N'ont pas répondu", silent),
+    ]
 
 
 # --- The reports ------------------------------------------------------------------------------

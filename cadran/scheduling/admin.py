@@ -68,7 +68,7 @@ class AppointmentAdmin(TerritoryScopedAdmin):
 
     territory_path = "permanence__commune__territory"
     list_display = ["reference", "start", "permanence", "status", "channel"]
-    list_filter = ["status", "channel"]
+    list_filter = ["status", "channel", "confirmation_answer"]
     list_select_related = ["permanence__commune"]
     search_fields = ["reference"]
     inlines = [AppointmentTopicInline]

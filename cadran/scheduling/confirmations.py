@@ -179,7 +179,8 @@ def ask_appointment_confirmation(*, appointment: Appointment, now: dt.datetime) 
     messages = _queue_for_person(
         appointment,
         event=CONFIRMATION,
-        key="confirmation",
+        # One question per date: a moved appointment is asked again for its new date.
+        key=f"confirmation:{appointment.start.astimezone(dt.UTC):%Y%m%dT%H%MZ}",
         context=context,
         event_at=appointment.start,
     )

@@ -327,9 +327,25 @@ def _move_to_slot(
     old_start = appointment.start
     appointment.permanence = permanence
     appointment.start, appointment.end = slot.start, slot.end
+    # An answer given for the old date says nothing of the new one: asked again in time.
+    appointment.confirmation_asked_at = None
+    appointment.confirmation_answer = ""
+    appointment.confirmation_answered_at = None
+    appointment.confirmation_token_hash = None
     try:
         with transaction.atomic():
-            appointment.save(update_fields=["permanence", "start", "end", "updated_at"])
+            appointment.save(
+                update_fields=[
+                    "permanence",
+                    "start",
+                    "end",
+                    "updated_at",
+                    "confirmation_asked_at",
+                    "confirmation_answer",
+                    "confirmation_answered_at",
+                    "confirmation_token_hash",
+                ]
+            )
     except IntegrityError as exc:
         raise SlotTaken({"slot": [SLOT_TAKEN]}, code="slot_taken") from exc
     who = "déplacé par la personne du " if by is None else "déplacé du "

@@ -144,7 +144,7 @@ class SessionAdmin(ReadOnlyMixin, TerritoryScopedAdmin):
 class RegistrationAdmin(ReadOnlyMixin, TerritoryScopedAdmin):
     territory_path = "session__workshop__territory"
     list_display = ["reference", "session", "status", "eligibility_basis", "created_at"]
-    list_filter = ["status", "eligibility_basis"]
+    list_filter = ["status", "eligibility_basis", "confirmation_answer"]
     list_select_related = ["session__workshop"]
     search_fields = ["reference", "last_name"]
 

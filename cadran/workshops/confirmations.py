@@ -102,7 +102,11 @@ def ask_registration_confirmation(*, registration: Registration, now: dt.datetim
     messages = _to_person(
         registration,
         event=CONFIRMATION,
-        key=f"registration:{registration.pk}:confirmation",
+        # One question per date: a moved session is asked again for its new date.
+        key=(
+            f"registration:{registration.pk}:confirmation:"
+            f"{session.start.astimezone(dt.UTC):%Y%m%dT%H%MZ}"
+        ),
         context=context,
         session=session,
     )

@@ -1307,6 +1307,14 @@ def move_session(
         ),
         territory_id=territory_id,
     )
+    if session.pk == target.pk and start != previous_start:
+        # An answer given for the old date says nothing of the new one: asked again in time.
+        target.registrations.update(
+            confirmation_asked_at=None,
+            confirmation_answer="",
+            confirmation_answered_at=None,
+            confirmation_token_hash=None,
+        )
     sessions = cycle_sessions(target)
     for registration in target.registrations.active().order_by("created_at", "pk"):
         notifications.notify_session_moved(

@@ -48,7 +48,7 @@ def test_commune_report_rate(history, estaires):
     assert (report.appointments.recorded, report.appointments.noshow) == (6, 1)
     assert report.appointments.noshow_rate == 16.7
     assert [(r.counts.recorded, r.counts.noshow) for r in report.by_permanence] == [(6, 1)]
-    assert report.by_confirmation == []  # the hook of « confirm or release »: no rows yet
+    assert report.by_confirmation == []  # nobody was asked « Vous venez toujours ? »
     doc = report_document(report, masked=False)
     keys = dict((row[0], row[1]) for row in doc.tables[0].rows)
     assert keys["Taux d'absence aux rendez-vous (%)"] == 16.7
@@ -101,23 +101,55 @@ def test_dashboard_month_rate_only_counts_the_period(history, territory):
     ]
 
 
-def test_confirmation_hook_is_one_function_returning_rows_to_show(history, estaires):
+def test_nobody_asked_gives_no_confirmation_rows(history, estaires):
     from django.db.models import Q
 
     assert noshow_rate_by_confirmation(NOVEMBER, Q(permanence__commune_id=estaires.pk)) == []
+
+
+def test_the_rate_among_those_who_confirmed_and_those_who_did_not_answer(
+    history, estaires, permanence, django_assert_num_queries
+):
+    from django.db.models import Q
+
+    from cadran.scheduling.models import Appointment
+
+    day = dt.date(2026, 11, 24)  # a Tuesday: no appointment of the history
+    confirmed = add_appointments(
+        permanence, [(day, 9, S.SEEN), (day, 10, S.SEEN), (day, 11, S.NOSHOW)]
+    )
+    silent = add_appointments(permanence, [(day, 14, S.NOSHOW), (day, 15, S.SEEN)])
+    declined = add_appointments(permanence, [(day, 16, S.EXCUSED)])
+    asked = at(dt.date(2026, 11, 22), 10)
+    Appointment.objects.filter(pk__in=[a.pk for a in confirmed]).update(
+        confirmation_asked_at=asked, confirmation_answer="yes", confirmation_answered_at=asked
+    )
+    Appointment.objects.filter(pk__in=[a.pk for a in silent]).update(confirmation_asked_at=asked)
+    Appointment.objects.filter(pk__in=[a.pk for a in declined]).update(
+        confirmation_asked_at=asked, confirmation_answer="no", confirmation_answered_at=asked
+    )
+    with django_assert_num_queries(1):
+        rows = noshow_rate_by_confirmation(NOVEMBER, Q(permanence__commune_id=estaires.pk))
+    assert [(r.label, r.counts.recorded, r.counts.noshow, r.counts.noshow_rate) for r in rows] == [
+        ("Ont confirmé (« Je viens »)", 3, 1, 33.3),
+        ("N'ont pas répondu", 2, 1, 50.0),
+    ]
+    doc = report_document(attendance_report(commune=estaires, period=NOVEMBER), masked=False)
+    table = next(t for t in doc.tables if t.key == "absences_confirmation")
+    assert [row[0] for row in table.rows] == [r.label for r in rows]
 
 
 @pytest.mark.django_db
 def test_dashboard_queries_do_not_grow_with_rates(
     django_assert_num_queries, history, territory, estaires, merville, adviser, permanence
 ):
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         territory_dashboard(territory=territory, period=NOVEMBER)
     for i in range(3):
         perm = f.PermanenceFactory(commune=merville, adviser=adviser, weekday=i)
         day = dt.date(2026, 11, 2 + i)
         add_appointments(perm, [(day, 9, S.NOSHOW), (day, 10, S.SEEN)])
-        fmt = WorkshopFormatFactory(territory=territory, name=f"Format {i}")
+        fmt = WorkshopFormatFactory(territory=territory, name=f"Format ajouté {i}")
         held = SessionFactory(
             workshop=WorkshopFactory(territory=territory, format=fmt),
             venue=permanence.venue,
@@ -131,8 +163,8 @@ def test_dashboard_queries_do_not_grow_with_rates(
             )
             Attendance.objects.create(session=held, registration=reg, present=present)
     add_appointments(permanence, [(WEDNESDAYS[0], 10, S.NOSHOW)])  # October
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         board = territory_dashboard(territory=territory, period=NOVEMBER)
     assert len(board.by_permanence) == 5
-    with django_assert_num_queries(11):  # 10 + the activities read from La Coop
+    with django_assert_num_queries(12):  # 10 + La Coop + the answers to the confirmations
         attendance_report(commune=merville, period=NOVEMBER)

@@ -309,18 +309,18 @@ def test_dashboard_figures_and_comparison_match_sql(
 def test_report_queries_do_not_grow(
     django_assert_num_queries, history, territory, estaires, adviser, permanence
 ):
-    with django_assert_num_queries(11):  # 10 + the activities read from La Coop
+    with django_assert_num_queries(12):  # 10 + La Coop + the answers to the confirmations
         attendance_report(commune=estaires, period=AUTUMN)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         territory_dashboard(territory=territory, period=NOVEMBER)
     add_appointments(
         permanence, [(day, hour, "seen") for day in WEDNESDAYS[:3] for hour in (10, 11)]
     )
     for day in WEDNESDAYS:
         add_record(commune=estaires, adviser=adviser, venue=permanence.venue, day=day)
-    with django_assert_num_queries(11):  # 10 + the activities read from La Coop
+    with django_assert_num_queries(12):  # 10 + La Coop + the answers to the confirmations
         attendance_report(commune=estaires, period=AUTUMN)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         territory_dashboard(territory=territory, period=NOVEMBER)
 
 

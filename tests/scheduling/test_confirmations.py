@@ -283,3 +283,24 @@ def test_an_answer_on_a_cancelled_appointment_is_refused(asked_appointment):
 def test_the_label_before_any_question(permanence):
     appointment = f.AppointmentFactory(permanence=permanence)
     assert appointment.confirmation_label == "—"
+
+
+def test_a_move_forgets_the_answer_given_for_the_old_date(asked_appointment, permanence, adviser):
+    from cadran.scheduling.services import move_appointment
+    from cadran.scheduling.slots import make_slot_id
+
+    answer(asked_appointment, ConfirmationAnswer.YES)
+    with time_machine.travel(NEXT_MORNING, tick=False):
+        move_appointment(
+            appointment=asked_appointment,
+            slot_id=make_slot_id(permanence.pk, paris(2026, 12, 9, 10, 0)),
+            by=adviser,
+        )
+    asked_appointment.refresh_from_db()
+    assert asked_appointment.start == paris(2026, 12, 9, 10, 0)
+    assert asked_appointment.confirmation_answer == ""
+    assert asked_appointment.confirmation_asked_at is None
+    assert asked_appointment.confirmation_answered_at is None
+    # Asked again for the new date, three days before it.
+    assert sweep(paris(2026, 12, 6, 9, 59, 59)) == 0
+    assert sweep(paris(2026, 12, 6, 10, 0)) == 1

@@ -198,3 +198,24 @@ def test_a_released_place_is_taken_by_exactly_one_person():
     assert holding == {staying.pk, waiting.pk}
     assert rows.filter(status=RegistrationStatus.WAITING).count() == THREADS
     assert Message.objects.filter(event="workshop_promoted").count() == 1
+
+
+def test_a_moved_session_is_asked_again_for_its_new_date(session, culture_user):
+    registration = register(session)
+    assert sweep(DUE) == 1
+    with time_machine.travel(DUE + dt.timedelta(hours=1), tick=False):
+        confirmations.answer_registration_confirmation(
+            registration=registration, answer=ConfirmationAnswer.YES
+        )
+        services.move_session(
+            session=session,
+            start=START + dt.timedelta(days=7),
+            end=START + dt.timedelta(days=7, hours=2),
+            venue=session.venue,
+            by=culture_user,
+        )
+    registration.refresh_from_db()
+    assert registration.confirmation_answer == ""
+    assert registration.confirmation_asked_at is None
+    assert sweep(DUE + dt.timedelta(days=7, seconds=-1)) == 0
+    assert sweep(DUE + dt.timedelta(days=7)) == 1

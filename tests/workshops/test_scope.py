@@ -215,6 +215,15 @@ REGISTRY: dict[str, Entry] = {
         ok=FIELD_STAFF,
         not_found=("merville_adviser", "other_culture"),
     ),
+    # Sessions at risk: each visitor sees those of their own territory (maybe none).
+    "sessions_at_risk": Entry(
+        url=lambda w: reverse("workshops:sessions_at_risk"), ok=(*TERRITORY_STAFF, "other_culture")
+    ),
+    "session_announce": Entry(
+        url=lambda w: reverse("workshops:session_announce", kwargs={"pk": w.session.pk}),
+        ok=TERRITORY_STAFF,
+        not_found=("other_culture",),
+    ),
 }
 
 
