@@ -287,6 +287,8 @@ def test_the_worker_stops_cleanly_on_sigterm(transactional_db):
 )
 def test_two_sweeps_at_once_queue_each_message_once(transactional_db, permanence, db_tasks, travel):
     territory = permanence.commune.territory
+    territory.appointment_confirmation_days = 0  # reminders only (see _schedule)
+    territory.save(update_fields=["appointment_confirmation_days"])
     for i in range(20):
         person = f.BeneficiaryFactory(
             territory=territory, email=f"p{i}@example.org", phone=f"06000000{i:02d}"
