@@ -67,6 +67,28 @@ def _email_schema(schema: dict[str, Any]) -> None:
     ]
 
 
+Phone = Annotated[
+    str | None,
+    Field(
+        max_length=PHONE_MAX_LENGTH,
+        pattern=PHONE_PATTERN,
+        description=(
+            "Téléphone : 10 à 15 chiffres, espaces, points, tirets ou parenthèses permis ; "
+            "+33 compte comme le 0 du début."
+        ),
+        examples=["06 12 34 56 78"],
+    ),
+]
+Email = Annotated[
+    str | None,
+    Field(
+        max_length=EMAIL_MAX_LENGTH,
+        description="Adresse e-mail (sans espace autour).",
+        json_schema_extra=_email_schema,
+    ),
+]
+
+
 def clean_email(value: str | None) -> str:
     """The address as given, or a French ``ValueError``: no white space around it."""
     if value:
@@ -147,22 +169,8 @@ class AppointmentIn(Schema):
     )
     first_name: FirstName
     last_name: LastName
-    phone: str | None = Field(
-        None,
-        max_length=PHONE_MAX_LENGTH,
-        pattern=PHONE_PATTERN,
-        description=(
-            "Téléphone : 10 à 15 chiffres, espaces, points, tirets ou parenthèses permis ; "
-            "+33 compte comme le 0 du début."
-        ),
-        examples=["06 12 34 56 78"],
-    )
-    email: str | None = Field(
-        None,
-        max_length=EMAIL_MAX_LENGTH,
-        description="Adresse e-mail (sans espace autour).",
-        json_schema_extra=_email_schema,
-    )
+    phone: Phone = None
+    email: Email = None
     commune_insee: str | None = Field(
         None,
         pattern=INSEE_PATTERN,

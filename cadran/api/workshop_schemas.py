@@ -10,14 +10,12 @@ from pydantic import ConfigDict, StrictBool, field_validator
 
 from .periods import ApiDate
 from .schemas import (
-    EMAIL_MAX_LENGTH,
     INSEE_PATTERN,
-    PHONE_MAX_LENGTH,
-    PHONE_PATTERN,
+    Email,
     FirstName,
     LastName,
+    Phone,
     VenueOut,
-    _email_schema,
     clean_email,
     consent_const,
     contact_required,
@@ -123,22 +121,8 @@ class RegistrationIn(Schema):
 
     first_name: FirstName
     last_name: LastName
-    phone: str | None = Field(
-        None,
-        max_length=PHONE_MAX_LENGTH,
-        pattern=PHONE_PATTERN,
-        description=(
-            "Téléphone : 10 à 15 chiffres, espaces, points, tirets ou parenthèses permis ; "
-            "+33 compte comme le 0 du début."
-        ),
-        examples=["06 12 34 56 78"],
-    )
-    email: str | None = Field(
-        None,
-        max_length=EMAIL_MAX_LENGTH,
-        description="Adresse e-mail (sans espace autour).",
-        json_schema_extra=_email_schema,
-    )
+    phone: Phone = None
+    email: Email = None
     commune_insee: str | None = Field(
         None,
         pattern=INSEE_PATTERN,
